@@ -1,0 +1,54 @@
+# as2-agent — build, test, run, benchmark and package.
+# Every target installs what it needs on a fresh Debian 12 machine with the Swift toolchain.
+
+SHELL := /bin/bash
+SWIFT ?= swift
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+DEB_PACKAGES := libssl-dev libinotifytools0-dev zlib1g-dev libsqlite3-dev python3-venv openssl
+PYAS2LIB_VERSION := 1.4.4
+
+export AS2_INTEROP_PYTHON := $(abspath $(PYTHON))
+
+.PHONY: all deps venv build release test run bench deb test-deb clean
+
+all: build
+
+## Debian packages the build and the tests need (installed only when missing; needs root).
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+## Python venv with pyas2lib, the interop peer of the tests and benchmarks.
+venv: $(VENV)/.ok
+$(VENV)/.ok: Tests/InteropTests/peer/requirements.txt | deps
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/InteropTests/peer/requirements.txt
+	touch $@
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+test: deps venv
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build --parallel --num-workers 2
+
+run: deps
+	$(SWIFT) build
+	./scripts/demo.sh
+
+bench: deps venv
+	$(SWIFT) build -c release
+	./scripts/bench.sh
+
+clean:
+	rm -rf .build $(VENV)

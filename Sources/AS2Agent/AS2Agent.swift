@@ -1,0 +1,1 @@
+// AS2Agent module. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// AS2Config module. See docs/architecture.md.

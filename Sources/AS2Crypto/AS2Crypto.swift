@@ -1,0 +1,1 @@
+// AS2Crypto module. See docs/architecture.md.

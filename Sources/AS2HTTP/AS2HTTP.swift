@@ -1,0 +1,1 @@
+// AS2HTTP module. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// AS2Journal module. See docs/architecture.md.

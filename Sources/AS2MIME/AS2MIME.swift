@@ -1,0 +1,1 @@
+// AS2MIME module. See docs/architecture.md.

@@ -1,0 +1,1 @@
+// AS2Protocol module. See docs/architecture.md.

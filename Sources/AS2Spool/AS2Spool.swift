@@ -1,0 +1,1 @@
+// AS2Spool module. See docs/architecture.md.

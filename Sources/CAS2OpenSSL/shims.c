@@ -1,0 +1,16 @@
+#include "CAS2OpenSSL.h"
+
+long as2_BIO_get_mem_data(BIO *b, char **pp) { return BIO_get_mem_data(b, pp); }
+long as2_BIO_set_mem_eof_return(BIO *b, int v) { return BIO_set_mem_eof_return(b, v); }
+int as2_BIO_flush(BIO *b) { return BIO_flush(b); }
+void as2_OPENSSL_free(void *p) { OPENSSL_free(p); }
+STACK_OF(X509) *as2_sk_X509_new_null(void) { return sk_X509_new_null(); }
+int as2_sk_X509_push(STACK_OF(X509) *sk, X509 *x) { return sk_X509_push(sk, x); }
+int as2_sk_X509_num(const STACK_OF(X509) *sk) { return sk_X509_num(sk); }
+X509 *as2_sk_X509_value(const STACK_OF(X509) *sk, int i) { return sk_X509_value(sk, i); }
+void as2_sk_X509_free(STACK_OF(X509) *sk) { sk_X509_free(sk); }
+void as2_sk_X509_pop_free(STACK_OF(X509) *sk) { sk_X509_pop_free(sk, X509_free); }
+int as2_sk_CMS_SignerInfo_num(STACK_OF(CMS_SignerInfo) *sk) { return sk_CMS_SignerInfo_num(sk); }
+CMS_SignerInfo *as2_sk_CMS_SignerInfo_value(STACK_OF(CMS_SignerInfo) *sk, int i) { return sk_CMS_SignerInfo_value(sk, i); }
+int as2_sk_CMS_RecipientInfo_num(STACK_OF(CMS_RecipientInfo) *sk) { return sk_CMS_RecipientInfo_num(sk); }
+CMS_RecipientInfo *as2_sk_CMS_RecipientInfo_value(STACK_OF(CMS_RecipientInfo) *sk, int i) { return sk_CMS_RecipientInfo_value(sk, i); }

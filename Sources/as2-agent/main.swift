@@ -1,0 +1,1 @@
+print("as2-agent")
