@@ -1,1 +1,0 @@
-// AS2Crypto module. See docs/architecture.md.
