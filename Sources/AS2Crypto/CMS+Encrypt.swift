@@ -11,7 +11,8 @@ extension CMS {
     /// The output is binary BER as OpenSSL streams it: the outer structures and the encrypted
     /// content use indefinite lengths, the content as a chunked OCTET STRING. Content is read in
     /// chunks. Algorithms that are not `isSendable` are refused, and so are expired recipient
-    /// certificates unless `allowExpiredCertificates`.
+    /// certificates unless `allowExpiredCertificates`, and empty content with AES-GCM (which
+    /// OpenSSL 3.0 cannot handle).
     public static func encrypt(
         content: some ByteSource, recipients: [Certificate], algorithm: ContentEncryptionAlgorithm,
         keyTransport: KeyTransportAlgorithm = .rsaPKCS1v15, to sink: some ByteSink,
@@ -22,6 +23,11 @@ extension CMS {
             throw CryptoError(.unsupportedAlgorithm, "\(algorithm.rawValue) is receive-only and never used to send")
         }
         guard !recipients.isEmpty else { throw CryptoError(.malformedInput, "no recipient certificate") }
+        // OpenSSL 3.0 can neither produce nor open AES-GCM envelopes of empty content (an AS2
+        // payload is never empty: it is at least a MIME entity's headers).
+        if algorithm.isAuthenticated && content.isEmpty {
+            throw CryptoError(.malformedInput, "AES-GCM envelopes need non-empty content")
+        }
         if !allowExpiredCertificates, let expired = recipients.first(where: { !$0.isValid(at: Date()) }) {
             throw CryptoError(.certificateExpired, "the recipient certificate \(expired.subject) is not valid now (valid \(expired.notBefore) to \(expired.notAfter))")
         }

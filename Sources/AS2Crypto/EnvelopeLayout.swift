@@ -86,6 +86,10 @@ struct EnvelopeLayout {
         }
         guard trailerEnd - offset <= Self.maxHeaderPart else { throw CryptoError(.malformedInput, "envelope attributes are too large") }
         trailer = try r.bytes(offset..<trailerEnd)
+        // A truncated message is refused even when only closing octets are missing.
+        let afterEnvelope = try r.close(envelope, at: trailerEnd, limit: explicitLimit)
+        let afterExplicit = try r.close(explicit, at: afterEnvelope, limit: ciLimit)
+        _ = try r.close(contentInfo, at: afterExplicit, limit: limit)
     }
 
     /// Total size of the encrypted content.

@@ -61,7 +61,8 @@ final class CompressionTests: XCTestCase {
     }
 
     func testRoundTripsSmallAndLargeContent() throws {
-        let text = Array(String(repeating: "UNH+1+ORDERS:D:96A:UN'BGM+220+128576+9'\r\n", count: 130_000).utf8)  // ~5 MiB, compressible
+        // ~5 MiB of EDI-like text: compressible, but at a realistic ratio.
+        let text = Array((0..<120_000).map { "UNH+\($0)+ORDERS:D:96A:UN'BGM+220+\($0 &* 7919 % 1_000_003)+9'\r\n" }.joined().utf8)
         let cases: [[UInt8]] = [[], randomBytes(1024, seed: 3), Array(text.prefix(5 << 20)), randomBytes(5 << 20, seed: 11)]
         for content in cases {
             let compressed = try compress(MemoryByteSource(content))

@@ -26,6 +26,11 @@ final class EncryptionTests: XCTestCase {
         for algorithm in ContentEncryptionAlgorithm.allCases where algorithm.isSendable {
             for transport in KeyTransportAlgorithm.allCases {
                 for content in [plaintext, [], [0x41]] {
+                    if algorithm.isAuthenticated && content.isEmpty {
+                        // OpenSSL 3.0 cannot make or open AES-GCM envelopes of empty content: refused cleanly.
+                        assertThrowsCrypto(.malformedInput) { try encrypt(content, to: [Fixtures.bob.certificate], algorithm, transport) }
+                        continue
+                    }
                     let envelope = try encrypt(content, to: [Fixtures.bob.certificate], algorithm, transport)
                     XCTAssertEqual(try CMS.contentType(of: MemoryByteSource(envelope)), algorithm.isAuthenticated ? .authEnvelopedData : .envelopedData)
                     let (result, output) = try decrypt(envelope, with: [Fixtures.alice, Fixtures.bob])
