@@ -8,13 +8,17 @@ extension CMS {
     /// Signed attributes: contentType, messageDigest, signingTime and SMIMECapabilities (no RFC 6211
     /// algorithm protection: several AS2 products reject it). The content is hashed in chunks, never
     /// loaded whole. `includeCertificates` embeds the signer certificate and `signer.chain`.
-    /// An expired signing certificate is refused (`.certificateExpired`) unless `allowExpiredCertificate`.
+    /// An expired signing certificate is refused (`.certificateExpired`) unless `allowExpiredCertificate`;
+    /// MD5 is refused (`.unsupportedAlgorithm`): it is only ever verified.
     public static func signDetached(
         content: some ByteSource, signer: Identity, digest: DigestAlgorithm,
         scheme: SignatureScheme = .rsaPKCS1v15, includeCertificates: Bool = true,
         allowExpiredCertificate: Bool = false
     ) throws -> [UInt8] {
         OpenSSLErrorQueue.clear()
+        guard digest.isSendable else {
+            throw CryptoError(.unsupportedAlgorithm, "\(digest.rawValue) is receive-only and never used to sign")
+        }
         if !allowExpiredCertificate && !signer.certificate.isValid(at: Date()) {
             throw CryptoError(.certificateExpired, "the signing certificate \(signer.certificate.subject) is not valid now (valid \(signer.certificate.notBefore) to \(signer.certificate.notAfter))")
         }

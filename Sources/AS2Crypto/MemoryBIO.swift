@@ -4,6 +4,8 @@ internal import CAS2OpenSSL
 /// outputs come back (PEM text, DER structures, chunks of a streamed envelope).
 final class MemoryBIO {
     private let bio: OpaquePointer
+    /// Reused buffer for `drain`.
+    private var scratch: [UInt8] = []
 
     /// An empty, writable BIO. Reads at the end report "retry" until `markEndOfData()`.
     init() throws {
@@ -53,19 +55,13 @@ final class MemoryBIO {
     /// The buffered bytes as text (PEM, printed names).
     var string: String { String(decoding: contents, as: UTF8.self) }
 
-    /// Consumes the buffered bytes, handing them to `body` in pieces.
+    /// Consumes the buffered bytes, handing them to `body` in pieces of at most 64 KiB.
     func drain(_ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        var pointer: UnsafeMutablePointer<CChar>?
-        let n = as2_BIO_get_mem_data(bio, &pointer)
-        guard n > 0, let pointer else { return }
-        try body(UnsafeRawBufferPointer(start: pointer, count: n))
-        // Skip what was handed out: reading into a scratch buffer is the portable way to consume.
-        var scratch = [UInt8](repeating: 0, count: min(n, 64 * 1024))
-        var left = n
-        while left > 0 {
-            let r = BIO_read(bio, &scratch, Int32(min(left, scratch.count)))
-            guard r > 0 else { break }
-            left -= Int(r)
+        if scratch.isEmpty { scratch = [UInt8](repeating: 0, count: 64 * 1024) }
+        while true {
+            let n = scratch.withUnsafeMutableBytes { BIO_read(bio, $0.baseAddress, Int32($0.count)) }
+            guard n > 0 else { return }
+            try scratch.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[0..<Int(n)])) }
         }
     }
 }

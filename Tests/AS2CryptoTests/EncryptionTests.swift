@@ -200,6 +200,43 @@ final class EncryptionTests: XCTestCase {
         XCTAssertEqual(result.keyTransport, .rsaOAEP)
     }
 
+    func testChunkedIndefiniteLengthEnvelopeDecrypts() throws {
+        // Re-encode a DER envelope as BER the way other streaming encoders may: indefinite lengths
+        // everywhere, the ciphertext as a constructed OCTET STRING of uneven chunks, including empty
+        // and nested constructed ones, with chunk boundaries anywhere.
+        let data = try dir.write("plain.bin", plaintext)
+        let cert = try dir.write("bob.pem", Fixtures.bob.certificate.pem)
+        for cipher in ["-aes128", "-aes-256-gcm"] {
+            let env = dir.file("env.der")
+            try openssl(["cms", "-encrypt", "-binary", "-outform", "DER", cipher, "-in", data, "-out", env, cert])
+            let der = try TLV.parse(try dir.read("env.der"))
+            let envelope = der.children[1].children[0]
+            let eci = envelope.children.first { $0.tag == 0x30 }!
+            let ciphertext = eci.children[2].value
+            var chunks: [UInt8] = []
+            var offset = 0
+            var size = 1
+            var nested = false
+            while offset < ciphertext.count {
+                let end = min(ciphertext.count, offset + size)
+                let piece = TLV.encode(0x04, Array(ciphertext[offset..<end]))
+                chunks += nested ? [0x24, 0x80] + piece + TLV.encode(0x04, []) + [0, 0] : piece
+                offset = end
+                size = size * 7 % 1013 + 1
+                nested.toggle()
+            }
+            let indefinite = { (tag: UInt8, content: [UInt8]) in [tag, 0x80] + content + [0, 0] }
+            let newECI = indefinite(0x30, eci.children[0].encoded + eci.children[1].encoded + indefinite(0xa0, chunks))
+            let fields = envelope.children.map { $0.tag == 0x30 ? newECI : $0.encoded }.joined()
+            let ber = indefinite(0x30, der.children[0].encoded + indefinite(0xa0, indefinite(0x30, Array(fields))))
+            let (result, output) = try decrypt(ber, with: [Fixtures.bob])
+            XCTAssertEqual(output, plaintext, cipher)
+            XCTAssertEqual(result.wasAuthEnveloped, cipher.contains("gcm"))
+            // Missing closing octets: truncated.
+            assertThrowsCrypto(.malformedInput) { try decrypt(Array(ber.dropLast(2)), with: [Fixtures.bob]) }
+        }
+    }
+
     func testAESGCMInsideEnvelopedDataIsDecrypted() throws {
         // Rebuild an AuthEnvelopedData from the CLI as EnvelopedData with the tag appended to the
         // ciphertext: how Mendelson (BouncyCastle's EnvelopedData generator) sends AES-GCM.

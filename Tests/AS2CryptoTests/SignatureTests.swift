@@ -198,25 +198,30 @@ final class SignatureTests: XCTestCase {
         }
     }
 
-    func testSignatureWithNullDigestParametersVerifies() throws {
-        // Rewrite the SHA-256 AlgorithmIdentifiers of an OpenSSL signature with explicit NULL parameters
-        // (as some Java products send them); lengths are fixed up by re-encoding through the CLI.
-        let (cert, key, data) = try writeSigner(Fixtures.bob)
-        let sig = dir.file("null.der")
-        try openssl(["cms", "-sign", "-binary", "-md", "sha256", "-in", data, "-signer", cert, "-inkey", key, "-outform", "DER", "-out", sig])
-        let original = try dir.read("null.der")
+    func testSignatureWithNullOrAbsentDigestParametersVerifies() throws {
+        // Re-encode a signature with every SHA-256 AlgorithmIdentifier given explicit NULL parameters
+        // (as some Java products send them). digestAlgorithm is outside the signed attributes, so the
+        // signature stays valid; the reverse rewrite gives absent parameters.
+        let signature = try CMS.signDetached(content: content, signer: Fixtures.bob, digest: .sha256)
         let absent: [UInt8] = [0x30, 0x0b, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01]
         let withNull: [UInt8] = [0x30, 0x0d, 0x06, 0x09, 0x60, 0x86, 0x48, 0x01, 0x65, 0x03, 0x04, 0x02, 0x01, 0x05, 0x00]
-        let occurrences = indices(of: absent, in: original) + indices(of: withNull, in: original)
-        XCTAssertFalse(occurrences.isEmpty, "no SHA-256 AlgorithmIdentifier found")
-        // Whatever OpenSSL chose, the signature verifies; parameters NULL or absent are both fine.
-        assertValid(CMS.verifyDetached(signature: original, content: content, trusted: [Fixtures.bob.certificate]),
-                    signer: Fixtures.bob.certificate, digest: .sha256, scheme: .rsaPKCS1v15)
+        func rewrite(_ tlv: TLV, _ from: [UInt8], _ to: [UInt8]) -> [UInt8] {
+            if tlv.encoded == from { return to }
+            guard tlv.tag & 0x20 != 0 else { return tlv.encoded }
+            return TLV.encode(tlv.tag, tlv.children.flatMap { rewrite($0, from, to) })
+        }
+        let nulled = rewrite(try TLV.parse(signature), absent, withNull)
+        let unnulled = rewrite(try TLV.parse(nulled), withNull, absent)
+        XCTAssertNotEqual(nulled, signature, "no SHA-256 AlgorithmIdentifier was rewritten")
+        XCTAssertEqual(unnulled, signature)
+        for variant in [nulled, unnulled] {
+            assertValid(CMS.verifyDetached(signature: variant, content: content, trusted: [Fixtures.bob.certificate]),
+                        signer: Fixtures.bob.certificate, digest: .sha256, scheme: .rsaPKCS1v15)
+        }
     }
 
-    private func indices(of needle: [UInt8], in haystack: [UInt8]) -> [Int] {
-        guard haystack.count >= needle.count else { return [] }
-        return (0...(haystack.count - needle.count)).filter { Array(haystack[$0..<($0 + needle.count)]) == needle }
+    func testMD5IsNeverUsedToSign() throws {
+        assertThrowsCrypto(.unsupportedAlgorithm) { try CMS.signDetached(content: content, signer: Fixtures.alice, digest: .md5) }
     }
 
     func testContentTypePeekRecognisesEveryKind() throws {
