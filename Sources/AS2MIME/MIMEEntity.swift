@@ -70,6 +70,24 @@ public struct MIMEEntity: Sendable {
         }
     }
 
+    /// For content that may lack MIME headers (decrypted bare payloads, requirements R-STR-4): the
+    /// parsed entity when `source` starts with a well-formed header block that ends in an empty
+    /// line and has a Content-Type; otherwise an entity with no headers whose body is all of
+    /// `source`. EDIFACT (`UNB+UNOA:2+…`) can look like a header line, hence the stricter test.
+    public static func parseAllowingNoHeaders(_ source: some ByteSource, limits: MIMELimits = .init()) throws -> MIMEEntity {
+        let whole = 0..<source.count
+        let headerless = MIMEEntity(
+            source: source, headers: MIMEHeaders(), headerRange: 0..<0, bodyRange: whole, lineEnding: .crlf)
+        let window = try source.read(at: 0, length: Swift.min(source.count, limits.maxHeaderBytes + 2))
+        guard let block = try? HeaderBlock.parse(window, entityLength: source.count, limits: limits),
+            block.bodyOffset > block.headerLength || block.headerLength == 0,
+            block.fields.contains(where: { $0.hasName("Content-Type") })
+        else { return headerless }
+        return MIMEEntity(
+            source: source, headers: MIMEHeaders(block.fields), headerRange: 0..<block.headerLength,
+            bodyRange: block.bodyOffset..<source.count, lineEnding: block.sawBareLF ? .lf : .crlf)
+    }
+
     /// As `parse`, but a range that does not start with a header line becomes an entity with no
     /// headers whose body is the whole range (lenient reading of multipart body parts).
     static func parseAllowingHeaderless(_ source: any ByteSource, range: Range<Int>, limits: MIMELimits) throws -> MIMEEntity {

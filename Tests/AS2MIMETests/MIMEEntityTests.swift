@@ -58,6 +58,24 @@ final class MIMEEntityTests: XCTestCase {
         XCTAssertMIMEError(.malformedHeader, try MIMEEntity.parse(MemoryByteSource("")))
     }
 
+    func testHeaderlessContentCanBeAcceptedOnRequest() throws {
+        let edi = MemoryByteSource("UNB+UNOA:2+SENDER'\r\nUNH+1'\r\n")
+        let e = try MIMEEntity.parseAllowingNoHeaders(edi)
+        XCTAssertTrue(e.headers.isEmpty)
+        XCTAssertEqual(e.bodyRange, 0..<edi.count)
+        XCTAssertEqual(try e.bytes.readAll(), edi.bytes)
+        let withHeaders = try MIMEEntity.parseAllowingNoHeaders(MemoryByteSource("Content-Type: application/edi-x12\r\n\r\nISA"))
+        XCTAssertEqual(withHeaders.contentType?.mimeType, "application/edi-x12")
+        // Looks like header lines but is not a MIME entity: no empty line, or no Content-Type.
+        for text in ["UNB+UNOA:2+SENDER'UNH+1+ORDERS:D:96A:UN'", "UNB+UNOA:2+X'\r\nUNH+1+ORDERS:D'\r\n\r\nBGM+220'",
+            "A: 1\r\ngarbage\r\n\r\n", "X: " + String(repeating: "y", count: 70_000)]
+        {
+            let e = try MIMEEntity.parseAllowingNoHeaders(MemoryByteSource(text))
+            XCTAssertTrue(e.headers.isEmpty, text)
+            XCTAssertEqual(e.bodyRange, 0..<text.utf8.count)
+        }
+    }
+
     func testBadLineInsideHeaderBlockIsMalformed() {
         XCTAssertMIMEError(.malformedHeader, try MIMEEntity.parse(MemoryByteSource("A: 1\r\nnot a header\r\n\r\nx")))
         XCTAssertMIMEError(.malformedHeader, try MIMEEntity.parse(MemoryByteSource("A: 1\r\n: empty name\r\n\r\nx")))
