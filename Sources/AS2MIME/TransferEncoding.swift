@@ -56,7 +56,7 @@ public enum TransferEncoding {
     public static func looksLikeBase64(_ source: some ByteSource, limit: Int = 64 * 1024) throws -> Bool {
         let head = try source.read(at: 0, length: Swift.min(limit, source.count))
         guard !head.isEmpty else { return false }
-        return head.allSatisfy { Base64Decoder.value[Int($0)] >= 0 || $0 == 61 || $0 == 13 || $0 == 10 || $0 == 32 || $0 == 9 }
+        return head.allSatisfy { Base64Decoder.table[Int($0)] != Base64Decoder.invalid }
     }
 
     /// Streams quoted-printable text of `source` into `sink`, decoded (RFC 2045 §6.7): `=XX`
@@ -100,60 +100,110 @@ public enum TransferEncoding {
 
 /// Incremental strict base64 decoder.
 struct Base64Decoder {
-    static let value: [Int8] = {
-        var t = [Int8](repeating: -1, count: 256)
+    /// 0–63: alphabet value; `skip`: CR, LF, SP, TAB; `pad`: "="; `invalid`: anything else.
+    static let table: [UInt8] = {
+        var t = [UInt8](repeating: invalid, count: 256)
         for (i, c) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
-            t[Int(c)] = Int8(i)
+            t[Int(c)] = UInt8(i)
         }
+        for c: UInt8 in [13, 10, 32, 9] { t[Int(c)] = skip }
+        t[61] = pad
         return t
     }()
+    static let skip: UInt8 = 64
+    static let pad: UInt8 = 65
+    static let invalid: UInt8 = 255
 
     private var bits: UInt32 = 0
     private var count = 0  // sextets in the current quantum
-    private var padding = 0  // '=' seen in the current quantum
+    private var padding = 0  // "=" seen in the current quantum
     private var ended = false  // a padded quantum completed: only whitespace may follow
-    private var position = 0  // characters consumed, for messages
+    private var position = 0  // characters consumed before the current chunk, for messages
 
     mutating func feed(_ bytes: [UInt8], into out: inout [UInt8]) throws {
-        let table = Self.value
-        for c in bytes {
-            position += 1
-            if c == 13 || c == 10 || c == 32 || c == 9 { continue }
-            if ended { throw MIMEError.invalidBase64("data after the padding at character \(position)") }
-            if c == 61 {  // '='
-                guard count + padding >= 2 else { throw MIMEError.invalidBase64("misplaced \"=\" at character \(position)") }
-                padding += 1
-                if count + padding == 4 { try endPadded(into: &out) }
-                continue
-            }
-            let v = table[Int(c)]
-            guard v >= 0 else {
-                throw MIMEError.invalidBase64("character 0x\(String(c, radix: 16)) at position \(position) is not base64")
-            }
-            guard padding == 0 else { throw MIMEError.invalidBase64("data after \"=\" at character \(position)") }
-            bits = bits << 6 | UInt32(v)
-            count += 1
-            if count == 4 {
-                out.append(UInt8(truncatingIfNeeded: bits >> 16))
-                out.append(UInt8(truncatingIfNeeded: bits >> 8))
-                out.append(UInt8(truncatingIfNeeded: bits))
-                bits = 0
-                count = 0
+        // State in locals so the loop runs in registers; written back at the end (or on error,
+        // after which the decoder is not used again).
+        var bits = self.bits
+        var count = self.count
+        var padding = self.padding
+        var ended = self.ended
+        let position = self.position
+        let decoded = try Self.table.withUnsafeBufferPointer { table in
+            try bytes.withUnsafeBufferPointer { input in
+                try [UInt8](unsafeUninitializedCapacity: input.count / 4 * 3 + 3) { dst, initialized in
+                    var o = 0
+                    var offset = 0
+                    while offset < input.count {
+                        // Fast path: four alphabet characters at a quantum boundary.
+                        if count == 0, padding == 0, !ended, offset + 4 <= input.count {
+                            let a = table[Int(input[offset])]
+                            let b = table[Int(input[offset + 1])]
+                            let c = table[Int(input[offset + 2])]
+                            let d = table[Int(input[offset + 3])]
+                            if a | b | c | d < 64 {
+                                let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                                dst[o] = UInt8(truncatingIfNeeded: v >> 16)
+                                dst[o + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                                dst[o + 2] = UInt8(truncatingIfNeeded: v)
+                                o += 3
+                                offset += 4
+                                continue
+                            }
+                        }
+                        let c = input[offset]
+                        offset += 1
+                        let v = table[Int(c)]
+                        if v < 64 {
+                            guard padding == 0, !ended else {
+                                throw MIMEError.invalidBase64("data after the padding at character \(position + offset)")
+                            }
+                            bits = bits << 6 | UInt32(v)
+                            count += 1
+                            if count == 4 {
+                                dst[o] = UInt8(truncatingIfNeeded: bits >> 16)
+                                dst[o + 1] = UInt8(truncatingIfNeeded: bits >> 8)
+                                dst[o + 2] = UInt8(truncatingIfNeeded: bits)
+                                o += 3
+                                bits = 0
+                                count = 0
+                            }
+                        } else if v == Self.skip {
+                            continue
+                        } else if v == Self.pad {
+                            guard !ended, count + padding >= 2 else {
+                                throw MIMEError.invalidBase64("misplaced \"=\" at character \(position + offset)")
+                            }
+                            padding += 1
+                            if count + padding == 4 {
+                                // A padded final quantum: 1 byte from "xx==", 2 from "xxx=".
+                                if count == 2 {
+                                    dst[o] = UInt8(truncatingIfNeeded: bits >> 4)
+                                    o += 1
+                                } else {
+                                    dst[o] = UInt8(truncatingIfNeeded: bits >> 10)
+                                    dst[o + 1] = UInt8(truncatingIfNeeded: bits >> 2)
+                                    o += 2
+                                }
+                                bits = 0
+                                count = 0
+                                padding = 0
+                                ended = true
+                            }
+                        } else {
+                            throw MIMEError.invalidBase64(
+                                "character 0x\(String(c, radix: 16)) at position \(position + offset) is not base64")
+                        }
+                    }
+                    initialized = o
+                }
             }
         }
-    }
-
-    private mutating func endPadded(into out: inout [UInt8]) throws {
-        if count == 2 {
-            out.append(UInt8(truncatingIfNeeded: bits >> 4))
-        } else {
-            out.append(UInt8(truncatingIfNeeded: bits >> 10))
-            out.append(UInt8(truncatingIfNeeded: bits >> 2))
-        }
-        bits = 0
-        count = 0
-        padding = 0
-        ended = true
+        out += decoded
+        self.bits = bits
+        self.count = count
+        self.padding = padding
+        self.ended = ended
+        self.position = position + bytes.count
     }
 
     func finish() throws {
@@ -169,58 +219,72 @@ struct Base64Encoder {
     let lineLength: Int
     private var pending: [UInt8] = []
     private var column = 0
-    private var wroteAny = false
 
     init(lineLength: Int) { self.lineLength = lineLength }
 
     mutating func feed(_ bytes: [UInt8], into out: inout [UInt8]) {
-        var i = 0
+        var input = bytes[...]
         if !pending.isEmpty {
-            while pending.count < 3, i < bytes.count {
-                pending.append(bytes[i])
-                i += 1
-            }
+            let take = Swift.min(3 - pending.count, input.count)
+            pending += input.prefix(take)
+            input = input.dropFirst(take)
             guard pending.count == 3 else { return }
-            emit(pending[0], pending[1], pending[2], into: &out)
+            wrap(Self.encode(pending[...]), into: &out)
             pending.removeAll()
         }
-        while i + 3 <= bytes.count {
-            emit(bytes[i], bytes[i + 1], bytes[i + 2], into: &out)
-            i += 3
-        }
-        pending.append(contentsOf: bytes[i...])
+        let whole = input.count / 3 * 3
+        wrap(Self.encode(input.prefix(whole)), into: &out)
+        pending += input.dropFirst(whole)
     }
 
     mutating func finish(into out: inout [UInt8]) {
+        guard !pending.isEmpty else { return }
         let a = Self.alphabet
-        switch pending.count {
-        case 1:
-            let n = UInt32(pending[0]) << 16
-            put([a[Int(n >> 18 & 63)], a[Int(n >> 12 & 63)], 61, 61], into: &out)
-        case 2:
-            let n = UInt32(pending[0]) << 16 | UInt32(pending[1]) << 8
-            put([a[Int(n >> 18 & 63)], a[Int(n >> 12 & 63)], a[Int(n >> 6 & 63)], 61], into: &out)
-        default:
-            break
-        }
+        let n = UInt32(pending[0]) << 16 | (pending.count == 2 ? UInt32(pending[1]) << 8 : 0)
+        var quad = [a[Int(n >> 18 & 63)], a[Int(n >> 12 & 63)], a[Int(n >> 6 & 63)], 61]
+        if pending.count == 1 { quad[2] = 61 }
+        wrap(quad, into: &out)
         pending.removeAll()
     }
 
-    private mutating func emit(_ x: UInt8, _ y: UInt8, _ z: UInt8, into out: inout [UInt8]) {
-        let a = Self.alphabet
-        let n = UInt32(x) << 16 | UInt32(y) << 8 | UInt32(z)
-        put([a[Int(n >> 18 & 63)], a[Int(n >> 12 & 63)], a[Int(n >> 6 & 63)], a[Int(n & 63)]], into: &out)
+    /// Base64 of `input`, whose length is a multiple of 3, without line breaks.
+    private static func encode(_ input: ArraySlice<UInt8>) -> [UInt8] {
+        let n = input.count / 3
+        guard n > 0 else { return [] }
+        return alphabet.withUnsafeBufferPointer { a in
+            input.withUnsafeBufferPointer { src in
+                [UInt8](unsafeUninitializedCapacity: n * 4) { dst, initialized in
+                    for i in 0..<n {
+                        let v = UInt32(src[3 * i]) << 16 | UInt32(src[3 * i + 1]) << 8 | UInt32(src[3 * i + 2])
+                        dst[4 * i] = a[Int(v >> 18 & 63)]
+                        dst[4 * i + 1] = a[Int(v >> 12 & 63)]
+                        dst[4 * i + 2] = a[Int(v >> 6 & 63)]
+                        dst[4 * i + 3] = a[Int(v & 63)]
+                    }
+                    initialized = n * 4
+                }
+            }
+        }
     }
 
-    private mutating func put(_ chars: [UInt8], into out: inout [UInt8]) {
-        for c in chars {
-            if lineLength > 0, column == lineLength {
+    /// Appends `chars`, starting a new line (CRLF) whenever the current one is full.
+    private mutating func wrap(_ chars: [UInt8], into out: inout [UInt8]) {
+        guard lineLength > 0 else {
+            out += chars
+            return
+        }
+        out.reserveCapacity(out.count + chars.count + chars.count / lineLength * 2 + 2)
+        var i = 0
+        while i < chars.count {
+            if column == lineLength {
                 out.append(13)
                 out.append(10)
                 column = 0
             }
-            out.append(c)
-            column += 1
+            let n = Swift.min(lineLength - column, chars.count - i)
+            out += chars[i..<(i + n)]
+            column += n
+            i += n
         }
     }
 }
