@@ -1,0 +1,37 @@
+/// Header-list helpers shared by requests and responses: case-insensitive lookup (RFC 9110 §5.1).
+enum HTTPHeaderFields {
+    static func values(of name: String, in headers: [(String, String)]) -> [String] {
+        headers.compactMap { equalsIgnoringCase($0.0, name) ? $0.1 : nil }
+    }
+
+    static func contains(_ name: String, in headers: [(String, String)]) -> Bool {
+        headers.contains { equalsIgnoringCase($0.0, name) }
+    }
+
+    /// ASCII case-insensitive comparison (header names are tokens).
+    static func equalsIgnoringCase(_ a: String, _ b: String) -> Bool {
+        let x = a.utf8
+        let y = b.utf8
+        guard x.count == y.count else { return false }
+        return zip(x, y).allSatisfy { lower($0) == lower($1) }
+    }
+
+    /// True when a comma-separated header value (e.g. Connection, Expect) lists `token`.
+    static func listContains(_ value: String, token: String) -> Bool {
+        value.split(separator: ",").contains {
+            equalsIgnoringCase($0.trimmingHTTPWhitespace(), token)
+        }
+    }
+
+    private static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c + 32 : c }
+}
+
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3).
+    func trimmingHTTPWhitespace() -> String {
+        var s = self[...]
+        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
