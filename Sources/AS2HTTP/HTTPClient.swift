@@ -61,7 +61,7 @@ public final class HTTPClient: Sendable {
         }
         let channel = try await connect(url: url, proxy: proxy, sslContext: sslContext, request: request)
         guard track(channel) else {
-            try? await channel.channel.close()
+            try? await channel.executeThenClose { _, _ in }
             throw HTTPClientError(.invalidRequest, "the HTTP client is shut down")
         }
         defer { untrack(channel.channel) }

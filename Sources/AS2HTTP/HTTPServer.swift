@@ -52,7 +52,7 @@ public actor HTTPServer {
         state = .starting
         let configuration = self.configuration
         let logger = self.logger
-        let serverChannel: NIOAsyncChannel<HTTPServerConnection.Channel, Never>
+        let serverChannel: NIOAsyncChannel<any Channel, Never>
         do {
             let sslContext = try configuration.tls.map(Self.makeSSLContext)
             do {
@@ -66,9 +66,12 @@ public actor HTTPServer {
                     .serverChannelOption(.backlog, value: 256)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                     .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    // Reading starts once the connection task wraps the channel (see HTTPServerConnection.run).
+                    .childChannelOption(.autoRead, value: false)
                     .bind(host: configuration.host, port: configuration.port) { channel in
                         channel.eventLoop.makeCompletedFuture {
                             try Self.configureConnection(channel, sslContext: sslContext, limits: limits, logger: logger)
+                            return channel
                         }
                     }
             } catch {
@@ -99,7 +102,8 @@ public actor HTTPServer {
     }
 
     /// Stops accepting connections. Graceful: idle connections close now, requests in flight finish
-    /// (their response says `Connection: close`). Not graceful: every connection closes now.
+    /// (their response says `Connection: close`). Not graceful: every connection closes now and
+    /// running handlers are cancelled.
     /// Returns when all connections are closed. Calling it again with `gracefully: false` cuts a
     /// graceful shutdown short.
     public func shutdown(gracefully: Bool = true) async {
@@ -113,18 +117,20 @@ public actor HTTPServer {
             logger.info("shutting down", metadata: ["http.graceful": "\(gracefully)"])
             for channel in registry.beginShutdown(graceful: gracefully) { channel.close(promise: nil) }
             try? await serverChannel.close()
+            if !gracefully { acceptLoop.cancel() }
             await acceptLoop.value
             state = .stopped
         case .stopping(let acceptLoop):
             if !gracefully {
                 for channel in registry.beginShutdown(graceful: false) { channel.close(promise: nil) }
+                acceptLoop.cancel()
             }
             await acceptLoop.value
         }
     }
 
     private static func acceptLoop(
-        _ serverChannel: NIOAsyncChannel<HTTPServerConnection.Channel, Never>, connection: HTTPServerConnection,
+        _ serverChannel: NIOAsyncChannel<any Channel, Never>, connection: HTTPServerConnection,
         registry: ConnectionRegistry, logger: Logger
     ) async {
         await withDiscardingTaskGroup { group in
@@ -132,7 +138,7 @@ public actor HTTPServer {
                 try await serverChannel.executeThenClose { inbound in
                     for try await child in inbound {
                         guard await registry.acquireSlot() else {
-                            child.channel.close(promise: nil)
+                            child.close(promise: nil)
                             continue
                         }
                         group.addTask {
@@ -148,10 +154,14 @@ public actor HTTPServer {
     }
 
     /// The pipeline of one connection: [TLS] → HTTP codec with header limits → timeouts → parse-error
-    /// responses → async channel for `HTTPServerConnection`.
+    /// responses. `HTTPServerConnection.run` adds the async channel on top.
+    ///
+    /// The async channel is not created here: NIO drops initializer results that arrive after the
+    /// server channel closed, and a dropped async channel traps. An unread plain channel is instead
+    /// closed by its idle timer.
     private static func configureConnection(
         _ channel: any Channel, sslContext: NIOSSLContext?, limits: HTTPServerLimits, logger: Logger
-    ) throws -> HTTPServerConnection.Channel {
+    ) throws {
         let pipeline = channel.pipeline.syncOperations
         if let sslContext {
             try pipeline.addHandler(NIOSSLServerHandler(context: sslContext))
@@ -170,10 +180,6 @@ public actor HTTPServer {
         )
         try pipeline.addHandler(HTTPServerTimeoutHandler(timeouts: timeouts, logger: logger))
         try pipeline.addHandler(HTTPServerErrorResponder(logger: logger))
-        return try HTTPServerConnection.Channel(
-            wrappingChannelSynchronously: channel,
-            configuration: .init(isOutboundHalfClosureEnabled: true)
-        )
     }
 
     /// Loads the server certificate chain, key and client CA (blocking file reads, at start only).

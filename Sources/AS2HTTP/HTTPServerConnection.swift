@@ -22,9 +22,21 @@ struct HTTPServerConnection: Sendable {
     let isTLS: Bool
     let logger: Logger
 
-    func run(_ connection: Channel) async {
-        let channel = connection.channel
+    /// Serves `channel` (configured by `HTTPServer`, not yet reading) until it closes.
+    func run(_ channel: any NIOCore.Channel) async {
         guard let id = registry.register(channel) else {
+            channel.close(promise: nil)
+            return
+        }
+        let connection: Channel
+        do {
+            connection = try await channel.eventLoop.submit {
+                let connection = try Channel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                try channel.syncOptions?.setOption(.autoRead, value: true)
+                return connection
+            }.get()
+        } catch {
+            registry.remove(id)
             channel.close(promise: nil)
             return
         }
