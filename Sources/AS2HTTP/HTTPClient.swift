@@ -113,11 +113,14 @@ public final class HTTPClient: Sendable {
                     throw HTTPClientError(.connectFailed, "cannot open a tunnel to \(url.authorityWithPort): \(error)")
                 }
             }
-            if let sslContext {
-                let handshake = channel.eventLoop.makePromise(of: Void.self)
-                let pinned = request.tls.pinnedCertificateDER
-                let serverName = url.hostIsIPAddress ? nil : url.host
-                try await channel.eventLoop.submit {
+            // TLS, the HTTP codec and the async channel go in together, so that an alert arriving
+            // right after the handshake still reaches the exchange as an error.
+            let handshake = sslContext.map { _ in channel.eventLoop.makePromise(of: Void.self) }
+            let pinned = request.tls.pinnedCertificateDER
+            let serverName = url.hostIsIPAddress ? nil : url.host
+            let connection = try await channel.eventLoop.submit {
+                let pipeline = channel.pipeline.syncOperations
+                if let sslContext, let handshake {
                     let tlsHandler: NIOSSLClientHandler
                     if let pinned {
                         tlsHandler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName) { chain, result in
@@ -127,18 +130,9 @@ public final class HTTPClient: Sendable {
                     } else {
                         tlsHandler = try NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
                     }
-                    try channel.pipeline.syncOperations.addHandler(tlsHandler)
-                    try channel.pipeline.syncOperations.addHandler(TLSHandshakeHandler(completed: handshake))
-                }.get()
-                do {
-                    try await handshake.futureResult.get()
-                } catch {
-                    if timedOut.withLock({ $0 }) { throw error }
-                    throw HTTPClientError(.tlsFailure, "TLS handshake with \(url.authorityWithPort) failed: \(Self.describe(error))")
+                    try pipeline.addHandler(tlsHandler)
+                    try pipeline.addHandler(TLSHandshakeHandler(completed: handshake))
                 }
-            }
-            return try await channel.eventLoop.submit {
-                let pipeline = channel.pipeline.syncOperations
                 var limits = NIOHTTPDecoderLimitConfiguration()
                 limits.maxHeaderFieldSize = 64 * 1024
                 limits.maxHeaderListSize = 256 * 1024
@@ -152,6 +146,16 @@ public final class HTTPClient: Sendable {
                 try pipeline.addHandler(NIOHTTPRequestHeadersValidator())
                 return try HTTPClientExchange.Channel(wrappingChannelSynchronously: channel)
             }.get()
+            if let handshake {
+                do {
+                    try await handshake.futureResult.get()
+                } catch {
+                    try? await connection.executeThenClose { _, _ in }
+                    if timedOut.withLock({ $0 }) { throw error }
+                    throw HTTPClientError(.tlsFailure, "TLS handshake with \(url.authorityWithPort) failed: \(Self.describe(error))")
+                }
+            }
+            return connection
         } catch let error as HTTPClientError {
             channel.close(promise: nil)
             throw error

@@ -27,13 +27,17 @@ struct HTTPClientExchange {
         let progress = ExchangeProgress(channel: channel)
         do {
             return try await connection.executeThenClose { inbound, outbound in
+                // A failed write is recorded, not thrown: the inbound side then says why (a TLS
+                // alert, an early response, or just a closed connection).
+                var headSent = true
                 do {
                     try await outbound.write(.head(makeHead()))
                 } catch {
-                    throw HTTPClientError(.connectionClosedEarly, "the connection closed before the request was sent: \(error)")
+                    progress.recordSendFailure(error)
+                    headSent = false
                 }
                 return try await withThrowingTaskGroup(of: Void.self) { group in
-                    group.addTask { await sendBody(outbound: outbound, progress: progress) }
+                    if headSent { group.addTask { await sendBody(outbound: outbound, progress: progress) } }
                     defer {
                         group.cancelAll()
                         channel.close(promise: nil)
