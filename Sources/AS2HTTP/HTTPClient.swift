@@ -43,6 +43,12 @@ public final class HTTPClient: Sendable {
         guard let url = HTTPURL(request.url) else {
             throw HTTPClientError(.invalidRequest, "not an http(s) URL: \(request.url)")
         }
+        for (name, value) in request.headers where !HTTPHeaderFields.isValidField(name: name, value: value) {
+            throw HTTPClientError(.invalidRequest, "header field \(name) is not a valid single-line HTTP field")
+        }
+        guard HTTPHeaderFields.isToken(request.method) else {
+            throw HTTPClientError(.invalidRequest, "not an HTTP method: \(request.method)")
+        }
         var proxy: HTTPURL?
         if let proxyString = request.proxy {
             guard let parsed = HTTPURL(proxyString), !parsed.isTLS else {

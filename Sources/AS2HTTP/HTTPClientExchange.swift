@@ -35,6 +35,7 @@ struct HTTPClientExchange {
                 } catch {
                     progress.recordSendFailure(error)
                     headSent = false
+                    channel.close(promise: nil)
                 }
                 return try await withThrowingTaskGroup(of: Void.self) { group in
                     if headSent { group.addTask { await sendBody(outbound: outbound, progress: progress) } }

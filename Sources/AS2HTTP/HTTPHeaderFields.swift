@@ -23,6 +23,19 @@ enum HTTPHeaderFields {
         }
     }
 
+    /// A field we may send: the name is a token, the value has no CR, LF or NUL (so it can never
+    /// be folded or split into a second field, R-HTTP-10).
+    static func isValidField(name: String, value: String) -> Bool {
+        isToken(name) && !value.utf8.contains { $0 == 13 || $0 == 10 || $0 == 0 }
+    }
+
+    /// An RFC 9110 §5.6.2 token: visible ASCII except delimiters.
+    static func isToken(_ s: String) -> Bool {
+        !s.isEmpty && s.utf8.allSatisfy { c in
+            c > 32 && c < 127 && !"\"(),/:;<=>?@[\\]{}".utf8.contains(c)
+        }
+    }
+
     private static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c + 32 : c }
 }
 

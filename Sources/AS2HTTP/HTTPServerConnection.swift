@@ -167,8 +167,16 @@ struct HTTPServerConnection: Sendable {
         }
     }
 
-    /// Writes `response` framed with Content-Length, streaming its body from the source.
+    /// Writes `response` framed with Content-Length, streaming its body from the source. A 1xx
+    /// status is no final response (sent as 500); 204 and 304 carry no body (RFC 9110 §6.4.1).
     private func write(_ response: HTTPResponse, close: Bool, keepAliveHeader: Bool, outbound: Outbound) async throws {
+        var response = response
+        if response.status < 200 || response.status > 999 {
+            logger.error("handler returned an invalid final status", metadata: ["http.status": "\(response.status)"])
+            response = HTTPResponse(status: 500)
+        }
+        let mayHaveBody = response.status != 204 && response.status != 304
+        if !mayHaveBody { response.body = nil }
         var headers = HTTPHeaders()
         for (name, value) in response.headers {
             let lower = name.lowercased()
@@ -176,7 +184,7 @@ struct HTTPServerConnection: Sendable {
             headers.add(name: name, value: value)
         }
         if !headers.contains(name: "date") { headers.add(name: "Date", value: HTTPDate.now()) }
-        headers.add(name: "Content-Length", value: String(response.body?.count ?? 0))
+        if mayHaveBody { headers.add(name: "Content-Length", value: String(response.body?.count ?? 0)) }
         if close {
             headers.add(name: "Connection", value: "close")
         } else if keepAliveHeader {

@@ -32,13 +32,16 @@ final class HTTPServerErrorResponder: ChannelDuplexHandler {
         if failed { return }  // bytes after the first error only repeat it
         failed = true
         let status = Self.status(for: error)
-        logger.info(
-            "rejecting malformed request",
-            metadata: [
-                "http.remote": "\(context.channel.remoteAddress?.description ?? "?")",
-                "http.status": "\(status.map { String($0.code) } ?? "none")", "http.error": "\(error)",
-            ]
-        )
+        let metadata: Logger.Metadata = [
+            "http.remote": "\(context.channel.remoteAddress?.description ?? "?")", "http.error": "\(error)",
+        ]
+        if let status {
+            logger.info("rejecting malformed request", metadata: metadata.merging(["http.status": "\(status.code)"]) { $1 })
+        } else if error is IOError {
+            logger.debug("connection failed", metadata: metadata)
+        } else {
+            logger.info("connection failed", metadata: metadata)
+        }
         if let status, !responseInProgress {
             let text = "\(status.code) \(status.reasonPhrase)\r\n"
             var headers = HTTPHeaders()

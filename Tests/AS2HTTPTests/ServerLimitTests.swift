@@ -226,3 +226,60 @@ final class ServerLimitTests: HTTPTestCase {
         XCTAssertEqual(handler.handleCount, 0)
     }
 }
+
+/// Framing details: fragmented input, obs-fold, statuses without a body, header injection.
+final class ServerFramingTests: HTTPTestCase {
+    func testRequestArrivingOneByteAtATimeIsParsed() async throws {
+        let handler = ScriptedHandler()
+        let (_, port) = try await startServer(handler)
+        let request = "POST /frag HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nAS2-To: us\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n"
+        let text = try await RawClient.with(port: port) { inbound, outbound, channel in
+            var iterator = inbound.makeAsyncIterator()
+            for byte in request.utf8 {
+                try await outbound.write(ByteBuffer(bytes: [byte]))
+            }
+            return try await RawClient.readUntil("hello world", iterator: &iterator)
+        }
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 200 OK"), text)
+        XCTAssertEqual(handler.lastHandledHead?.value(of: "as2-to"), "us")
+    }
+
+    func testObsFoldIsRejectedWith400() async throws {
+        // R-HTTP-10 allows rejecting or unfolding; NIO's parser rejects, so a folded field never
+        // reaches a handler with an embedded line break (acceptance case 64).
+        let handler = ScriptedHandler()
+        let (_, port) = try await startServer(handler)
+        let (text, closed) = try await RawClient.with(port: port) { inbound, outbound, channel in
+            try await outbound.write(ByteBuffer(string: "POST / HTTP/1.1\r\nHost: a\r\nAS2-From: part\r\n one\r\nContent-Length: 0\r\n\r\n"))
+            return await RawClient.readUntilClose(inbound, channel: channel, timeout: .seconds(2))
+        }
+        XCTAssertTrue(text.hasPrefix("HTTP/1.1 400 Bad Request"), text)
+        XCTAssertTrue(closed)
+        XCTAssertEqual(handler.decideCount, 0)
+    }
+
+    func testNoContentResponseCarriesNoBodyAndKeepsTheConnection() async throws {
+        let (_, port) = try await startServer(ScriptedHandler(handle: { _, _ in HTTPResponse(status: 204, body: MemoryByteSource("ignored")) }))
+        let text = try await RawClient.with(port: port) { inbound, outbound, channel in
+            var iterator = inbound.makeAsyncIterator()
+            try await outbound.write(ByteBuffer(string: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"))
+            var text = try await RawClient.readUntil("\r\n\r\n", iterator: &iterator)
+            try await outbound.write(ByteBuffer(string: "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 0\r\n\r\n"))
+            text += try await RawClient.readUntil("\r\n\r\n", iterator: &iterator)
+            return text
+        }
+        XCTAssertEqual(text.components(separatedBy: "HTTP/1.1 204 No Content").count - 1, 2)
+        XCTAssertFalse(text.contains("ignored"))
+        XCTAssertFalse(text.lowercased().contains("content-length"))
+    }
+
+    func testClientRefusesHeaderValuesWithLineBreaks() async throws {
+        let handler = ScriptedHandler()
+        let (_, port) = try await startServer(handler)
+        let error = await expectClientError {
+            try await self.makeClient().execute(self.request("http://127.0.0.1:\(port)/", headers: [("Subject", "a\r\nInjected: yes")]))
+        }
+        XCTAssertEqual(error?.code, .invalidRequest)
+        XCTAssertEqual(handler.decideCount, 0)
+    }
+}
