@@ -78,9 +78,13 @@ final class ConnectionRegistry: Sendable {
         }
     }
 
-    /// The response is written: the connection is idle again.
-    func endRequest(_ id: Int) {
-        state.withLock { $0.entries[id]?.busy = false }
+    /// The response is written: the connection is idle again. False once shutdown has begun (the
+    /// connection must close instead of waiting for another request).
+    func endRequest(_ id: Int) -> Bool {
+        state.withLock { s in
+            s.entries[id]?.busy = false
+            return !s.shuttingDown
+        }
     }
 
     /// Stops admitting connections and requests. Returns the channels to close now: the idle ones,

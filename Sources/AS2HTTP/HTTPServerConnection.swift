@@ -62,8 +62,7 @@ struct HTTPServerConnection: Sendable {
                         clientCertificateDER: clientCertificate, isTLS: isTLS
                     )
                     let keepAlive = try await serve(head: head, nioHead: nioHead, parts: &parts, outbound: outbound, logger: logger)
-                    registry.endRequest(id)
-                    if !keepAlive { return }
+                    guard registry.endRequest(id), keepAlive else { return }
                 }
             }
         } catch {

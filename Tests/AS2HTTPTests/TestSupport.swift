@@ -183,11 +183,28 @@ enum TestFiles {
     }
 }
 
-/// Peak resident set size of this process, in bytes.
-func peakRSS() -> Int {
-    var usage = rusage()
-    getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-    return usage.ru_maxrss * 1024
+/// Current resident set size of this process, in bytes (VmRSS from /proc/self/status).
+func currentRSS() -> Int {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+        let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+    else { return 0 }
+    return (Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0) * 1024
+}
+
+/// Samples the resident set size every 5 ms while `body` runs; returns the highest sample.
+func highestRSS<T: Sendable>(during body: () async throws -> T) async rethrows -> (result: T, highest: Int) {
+    let highest = SendableBox(currentRSS())
+    let sampler = Task {
+        while !Task.isCancelled {
+            highest.set(max(highest.get(), currentRSS()))
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+    }
+    let result = try await body()
+    sampler.cancel()
+    _ = await sampler.value
+    highest.set(max(highest.get(), currentRSS()))
+    return (result, highest.get())
 }
 
 /// Polls `condition` until it holds or `timeout` passes.
