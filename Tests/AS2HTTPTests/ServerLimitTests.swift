@@ -150,7 +150,7 @@ final class ServerLimitTests: HTTPTestCase {
             return clock.now - start
         }
         XCTAssertGreaterThanOrEqual(closedAfter, .milliseconds(550))
-        XCTAssertLessThan(closedAfter, .seconds(2), "cut near the 0.6 s body deadline, not after the whole upload")
+        XCTAssertLessThan(closedAfter, .seconds(4), "cut near the 0.6 s body deadline, not after the 5 s upload")
         XCTAssertEqual(handler.handleCount, 0)
     }
 
