@@ -54,11 +54,14 @@ public actor HTTPServer {
         let logger = self.logger
         let serverChannel: NIOAsyncChannel<any Channel, Never>
         do {
-            let sslContext = try configuration.tls.map(Self.makeSSLContext)
-            do {
-                try FileSystem.createDirectory(configuration.spoolDirectory)
-            } catch {
-                throw HTTPServerError(.spoolDirectory, "cannot create spool directory \(configuration.spoolDirectory): \(error)")
+            // Certificate files and the spool folder are disk work: done on the thread pool.
+            let sslContext = try await threadPool.runIfActive { () throws -> NIOSSLContext? in
+                do {
+                    try FileSystem.createDirectory(configuration.spoolDirectory)
+                } catch {
+                    throw HTTPServerError(.spoolDirectory, "cannot create spool directory \(configuration.spoolDirectory): \(error)")
+                }
+                return try configuration.tls.map(Self.makeSSLContext)
             }
             let limits = configuration.limits
             do {
@@ -182,7 +185,7 @@ public actor HTTPServer {
         try pipeline.addHandler(HTTPServerErrorResponder(logger: logger))
     }
 
-    /// Loads the server certificate chain, key and client CA (blocking file reads, at start only).
+    /// Loads the server certificate chain, key and client CA (blocking file reads).
     private static func makeSSLContext(_ tls: TLSServerSettings) throws -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPEMPath)

@@ -100,6 +100,7 @@ struct HTTPServerConnection: Sendable {
             limit: maxBodySize, spoolThreshold: limits.spoolThreshold, spoolDirectory: spoolDirectory,
             threadPool: threadPool, expectedLength: framing.contentLength
         )
+        let body: any ByteSource
         do {
             reading: while true {
                 switch try await parts.next() {
@@ -112,12 +113,18 @@ struct HTTPServerConnection: Sendable {
                     return false
                 }
             }
+            body = try await collector.finish()
         } catch let error as BodyCollector.TooLarge {
             let response = HTTPResponse.text(413, "request body exceeds the limit of \(error.limit) bytes\r\n")
             try await respondEarly(response, parts: &parts, outbound: outbound, logger: logger)
             return false
+        } catch let error as BodyCollector.SpoolFailure {
+            // Storage trouble is temporary from the client's point of view (requirements §1.7).
+            logger.error("cannot spool request body", metadata: ["http.error": "\(error.underlying)"])
+            let response = HTTPResponse.text(503, "the request body cannot be stored right now\r\n", headers: [("Retry-After", "60")])
+            try await respondEarly(response, parts: &parts, outbound: outbound, logger: logger)
+            return false
         }
-        let body = try await collector.finish()
         let response = await runHandler(head: head, body: body, outbound: outbound, canSendInterim: framing.allowsInterimResponses)
         let close = response.closeConnection || !framing.keepAlive || registry.isShuttingDown
         try await write(response, close: close, keepAliveHeader: framing.needsKeepAliveHeader, outbound: outbound)

@@ -76,6 +76,20 @@ final class ClientBehaviourTests: HTTPTestCase {
         XCTAssertEqual(error?.code, .responseTooLarge)
     }
 
+    func testResponseThatCannotBeSpooledIsATransientSpoolFailure() async throws {
+        let (_, port) = try await startServer(ScriptedHandler(handle: { _, _ in
+            HTTPResponse(status: 200, body: MemoryByteSource(Array(repeating: 9, count: 100_000)))
+        }))
+        let notADirectory = clientSpoolDirectory + "/plain-file"
+        FileManager.default.createFile(atPath: notADirectory, contents: Data("x".utf8))
+        var req = request("http://127.0.0.1:\(port)/")
+        req.responseSpoolThreshold = 1024
+        req.responseSpoolDirectory = notADirectory
+        let error = await expectClientError { try await self.makeClient().execute(req) }
+        XCTAssertEqual(error?.code, .spoolFailed)
+        XCTAssertEqual(error?.isTransient, true)
+    }
+
     func testInvalidURLsAreRejectedBeforeConnecting() async throws {
         let client = makeClient()
         for url in ["ftp://example.com/", "http://", "not a url", "http://host:99999/"] {
