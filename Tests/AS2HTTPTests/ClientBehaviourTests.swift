@@ -81,7 +81,7 @@ final class ClientBehaviourTests: HTTPTestCase {
             HTTPResponse(status: 200, body: MemoryByteSource(Array(repeating: 9, count: 100_000)))
         }))
         let notADirectory = clientSpoolDirectory + "/plain-file"
-        FileManager.default.createFile(atPath: notADirectory, contents: Data("x".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: notADirectory, contents: Data("x".utf8)))
         var req = request("http://127.0.0.1:\(port)/")
         req.responseSpoolThreshold = 1024
         req.responseSpoolDirectory = notADirectory

@@ -120,7 +120,7 @@ final class ServerLimitTests: HTTPTestCase {
         let (_, port) = try await startServer(handler) { $0.limits.spoolThreshold = 1024 }
         // The spool folder turns into a plain file after start: creating the spool file fails.
         try FileManager.default.removeItem(atPath: spoolDirectory)
-        FileManager.default.createFile(atPath: spoolDirectory, contents: Data("x".utf8))
+        XCTAssertTrue(FileManager.default.createFile(atPath: spoolDirectory, contents: Data("x".utf8)))
         defer {
             try? FileManager.default.removeItem(atPath: spoolDirectory)
             try? FileManager.default.createDirectory(atPath: spoolDirectory, withIntermediateDirectories: true)
