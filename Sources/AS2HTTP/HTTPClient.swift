@@ -38,7 +38,8 @@ public final class HTTPClient: Sendable {
         for channel in channels { try? await channel.close() }
     }
 
-    /// Sends `request` and returns the final response. Throws `HTTPClientError`.
+    /// Sends `request` and returns the final response (any status; 3xx are not followed). Throws
+    /// `HTTPClientError`, or `CancellationError` when the calling task is cancelled mid-exchange.
     public func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         guard let url = HTTPURL(request.url) else {
             throw HTTPClientError(.invalidRequest, "not an http(s) URL: \(request.url)")

@@ -49,6 +49,9 @@ struct HTTPClientExchange {
         } catch let error as HTTPClientError {
             progress.disarm()
             throw error
+        } catch let error as CancellationError {
+            progress.disarm()
+            throw error
         } catch {
             progress.disarm()
             throw classify(error, progress: progress)
@@ -152,6 +155,7 @@ struct HTTPClientExchange {
         if progress.timedOut {
             throw HTTPClientError(.timeout, "no complete response from \(url.authorityWithPort) within \(request.readTimeout)")
         }
+        try Task.checkCancellation()
         let detail = progress.sendFailure.map { " (sending failed: \($0))" } ?? ""
         throw HTTPClientError(.connectionClosedEarly, "the connection closed before the response was complete\(detail)")
     }

@@ -127,7 +127,12 @@ struct HTTPServerConnection: Sendable {
         }
         let response = await runHandler(head: head, body: body, outbound: outbound, canSendInterim: framing.allowsInterimResponses)
         let close = response.closeConnection || !framing.keepAlive || registry.isShuttingDown
-        try await write(response, close: close, keepAliveHeader: framing.needsKeepAliveHeader, outbound: outbound)
+        do {
+            try await write(response, close: close, keepAliveHeader: framing.needsKeepAliveHeader, outbound: outbound)
+        } catch {
+            logger.info("response not delivered: connection failed", metadata: ["http.status": "\(response.status)", "http.error": "\(error)"])
+            throw error
+        }
         logger.info(
             "request served",
             metadata: ["http.status": "\(response.status)", "http.request_bytes": "\(body.count)", "http.response_bytes": "\(response.body?.count ?? 0)"]

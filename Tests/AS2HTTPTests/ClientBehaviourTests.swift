@@ -191,3 +191,27 @@ private final class GarbageResponder: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "SMTP READY\r\n\r\nnot http at all\r\n")), promise: nil)
     }
 }
+
+/// Cancelling the calling task ends the exchange.
+final class ClientCancellationTests: HTTPTestCase {
+    func testCancellingTheCallerEndsAWaitingRequest() async throws {
+        let silent = try await SilentServer()
+        defer { Task { await silent.close() } }
+        let client = makeClient()
+        var req = request("http://127.0.0.1:\(silent.port)/")
+        req.readTimeout = .seconds(30)
+        let task = Task { try await client.execute(req) }
+        try await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let start = clock.now
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("a cancelled request returned a response")
+        } catch is CancellationError {
+        } catch {
+            XCTFail("expected CancellationError, got \(error)")
+        }
+        XCTAssertLessThan(clock.now - start, .seconds(5))
+    }
+}
