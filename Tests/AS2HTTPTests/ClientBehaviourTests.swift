@@ -20,6 +20,20 @@ final class ClientBehaviourTests: HTTPTestCase {
         XCTAssertLessThan(clock.now - start, .seconds(3))
     }
 
+    func testTLSHandshakeThatNeverCompletesHitsTheConnectTimeout() async throws {
+        let silent = try await SilentServer()
+        defer { Task { await silent.close() } }
+        var req = request("https://127.0.0.1:\(silent.port)/")
+        req.connectTimeout = .milliseconds(300)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await expectClientError { try await self.makeClient().execute(req) }
+        XCTAssertEqual(error?.code, .connectFailed)
+        XCTAssertTrue(error?.message.contains("timed out") ?? false, "\(String(describing: error))")
+        XCTAssertEqual(error?.isTransient, true)
+        XCTAssertLessThan(clock.now - start, .seconds(3))
+    }
+
     func testRefusedConnectionIsATransientConnectFailure() async throws {
         let port = try await Self.closedPort()
         let error = await expectClientError { try await self.makeClient().execute(self.request("http://127.0.0.1:\(port)/")) }
