@@ -79,7 +79,10 @@ public final class HTTPClient: Sendable {
                 threadPool: threadPool, logger: logger
             )
             let response = try await exchange.run(on: channel)
-            logger.info("response received", metadata: ["http.status": "\(response.status)", "http.response_bytes": "\(response.body.count)"])
+            logger.info(
+                "response received",
+                metadata: ["http.status": "\(response.status)", "http.response_bytes": "\(response.body.count)"]
+            )
             return response
         } catch let error as HTTPClientError {
             logger.info("request failed", metadata: ["http.error_code": "\(error.code)", "http.error": "\(error.message)"])
@@ -153,7 +156,9 @@ public final class HTTPClient: Sendable {
                 try pipeline.addHandler(HTTPRequestEncoder())
                 try pipeline.addHandler(
                     ByteToMessageHandler(
-                        HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward, limitConfiguration: limits)
+                        HTTPResponseDecoder(
+                            leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward, limitConfiguration: limits
+                        )
                     )
                 )
                 try pipeline.addHandler(NIOHTTPRequestHeadersValidator())

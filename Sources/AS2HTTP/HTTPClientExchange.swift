@@ -122,7 +122,9 @@ struct HTTPClientExchange {
             case .head(let final):
                 progress.finalResponseReceived()
                 if let declared = final.headers["content-length"].first.flatMap({ Int($0) }), declared > request.maxResponseBodySize {
-                    throw HTTPClientError(.responseTooLarge, "response body of \(declared) bytes exceeds the limit of \(request.maxResponseBodySize) bytes")
+                    throw HTTPClientError(
+                        .responseTooLarge, "response body of \(declared) bytes exceeds the limit of \(request.maxResponseBodySize) bytes"
+                    )
                 }
                 head = final
                 collector = BodyCollector(
@@ -136,7 +138,7 @@ struct HTTPClientExchange {
                 } catch is BodyCollector.TooLarge {
                     throw HTTPClientError(.responseTooLarge, "response body exceeds the limit of \(request.maxResponseBodySize) bytes")
                 } catch let error as BodyCollector.SpoolFailure {
-                    throw HTTPClientError(.spoolFailed, "cannot store the response body in \(request.responseSpoolDirectory): \(error.underlying)")
+                    throw spoolFailed(error)
                 }
             case .end:
                 progress.disarm()
@@ -147,7 +149,7 @@ struct HTTPClientExchange {
                 do {
                     body = try await collector.finish()
                 } catch let error as BodyCollector.SpoolFailure {
-                    throw HTTPClientError(.spoolFailed, "cannot store the response body in \(request.responseSpoolDirectory): \(error.underlying)")
+                    throw spoolFailed(error)
                 }
                 return HTTPClientResponse(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: body)
             }
@@ -158,6 +160,10 @@ struct HTTPClientExchange {
         try Task.checkCancellation()
         let detail = progress.sendFailure.map { " (sending failed: \($0))" } ?? ""
         throw HTTPClientError(.connectionClosedEarly, "the connection closed before the response was complete\(detail)")
+    }
+
+    private func spoolFailed(_ error: BodyCollector.SpoolFailure) -> HTTPClientError {
+        HTTPClientError(.spoolFailed, "cannot store the response body in \(request.responseSpoolDirectory): \(error.underlying)")
     }
 
     private func classify(_ error: Error, progress: ExchangeProgress) -> HTTPClientError {

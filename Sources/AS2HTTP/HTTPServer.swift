@@ -100,7 +100,10 @@ public actor HTTPServer {
             await Self.acceptLoop(serverChannel, connection: connection, registry: registry, logger: logger)
         }
         state = .running(serverChannel: serverChannel.channel, acceptLoop: acceptLoop, port: port)
-        logger.info("listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)", "http.tls": "\(configuration.tls != nil)"])
+        logger.info(
+            "listening",
+            metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)", "http.tls": "\(configuration.tls != nil)"]
+        )
         return port
     }
 

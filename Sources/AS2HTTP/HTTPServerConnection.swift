@@ -31,7 +31,9 @@ struct HTTPServerConnection: Sendable {
         let connection: Channel
         do {
             connection = try await channel.eventLoop.submit {
-                let connection = try Channel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                let connection = try Channel(
+                    wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)
+                )
                 try channel.syncOptions?.setOption(.autoRead, value: true)
                 return connection
             }.get()
@@ -130,12 +132,18 @@ struct HTTPServerConnection: Sendable {
         do {
             try await write(response, close: close, keepAliveHeader: framing.needsKeepAliveHeader, outbound: outbound)
         } catch {
-            logger.info("response not delivered: connection failed", metadata: ["http.status": "\(response.status)", "http.error": "\(error)"])
+            logger.info(
+                "response not delivered: connection failed",
+                metadata: ["http.status": "\(response.status)", "http.error": "\(error)"]
+            )
             throw error
         }
         logger.info(
             "request served",
-            metadata: ["http.status": "\(response.status)", "http.request_bytes": "\(body.count)", "http.response_bytes": "\(response.body?.count ?? 0)"]
+            metadata: [
+                "http.status": "\(response.status)", "http.request_bytes": "\(body.count)",
+                "http.response_bytes": "\(response.body?.count ?? 0)",
+            ]
         )
         return !close
     }
