@@ -81,7 +81,7 @@ public actor HTTPServer {
                 throw HTTPServerError(.bindFailed, "cannot listen on \(configuration.host):\(configuration.port): \(error)")
             }
         } catch {
-            state = .initial
+            if case .starting = state { state = .initial }
             throw error
         }
         guard case .starting = state else {
