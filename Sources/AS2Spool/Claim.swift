@@ -23,6 +23,8 @@ public struct Claim: Sendable, Hashable {
     /// a regular file (someone else took it, or it is a folder or a link). Throws when the claim
     /// itself fails, e.g. `.crossDevice` when `.as2/` is on another filesystem than the outbox.
     public static func claim(file: String, folders: PartnerFolders, now: Date = Date()) throws -> Claim? {
+        // Whole seconds, as the manifest stores them, so a listed claim equals the one returned here.
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let subpath = try subpath(of: file, in: folders.outbox)
         let name = FileSystem.baseName(subpath)
         guard name != ClaimManifest.fileName else {
@@ -166,7 +168,10 @@ public struct Claim: Sendable, Hashable {
     }
 
     private func readManifest() throws -> ClaimManifest {
-        try Self.readManifest(at: manifestPath, id: id)
+        guard FileSystem.isDirectory(directory) else {
+            throw SpoolError(.corruptClaim, "claim \(id) no longer exists: it was finished already, or removed")
+        }
+        return try Self.readManifest(at: manifestPath, id: id)
     }
 
     private static func readManifest(at path: String, id: String) throws -> ClaimManifest {

@@ -36,9 +36,11 @@ final class WatchProcess: Sendable {
     ) throws {
         func makePipe() throws -> (read: Int32, write: Int32) {
             var fds: [Int32] = [-1, -1]
-            guard pipe2(&fds, O_CLOEXEC) == 0 else {
+            guard pipe(&fds) == 0 else {
                 throw SpoolError(.watchProgram, "cannot create a pipe for \(executable): \(SystemErrorText.current)")
             }
+            // Glibc's module does not export pipe2; mark both ends close-on-exec right away.
+            for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
             return (fds[0], fds[1])
         }
         let input = try makePipe()
@@ -78,6 +80,7 @@ final class WatchProcess: Sendable {
             throw SpoolError(.watchProgram, "cannot start \(executable): \(String(cString: strerror(rc)))")
         }
         self.pid = pid
+        let spawnedPID = pid
         self.generation = generation
         self.stdoutFD = output.read
         self.stderrFD = errors.read
@@ -89,7 +92,7 @@ final class WatchProcess: Sendable {
             Self.readLines(errors.read) { line in
                 let text = String(decoding: line, as: UTF8.self)
                 lastError.withLock { $0 = text }
-                logger.warning("as2-agent-watch: \(text)", metadata: ["as2.watch_pid": "\(pid)"])
+                logger.warning("as2-agent-watch: \(text)", metadata: ["as2.watch_pid": "\(spawnedPID)"])
             }
             close(errors.read)
             errorsDone.withLock { $0 = true }

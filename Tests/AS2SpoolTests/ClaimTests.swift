@@ -167,11 +167,23 @@ final class ClaimTests: XCTestCase {
         try writeFile(f.sent + "/sub/doc.edi.mdn.json", "sidecar")
         try FileSystem.createDirectory(f.sent + "/sub")
         try FileSystem.rename(claim.path, to: f.sent + "/sub/doc.edi")
-        XCTAssertEqual(try Claim.list(folders: f), [], "a delivered claim is not pending")
-        XCTAssertEqual(listing(f.claims), [], "and list() tidied it up")
         let done = try claim.finishSent(sidecar: receipt, rawMDN: nil)
         XCTAssertEqual(done.path, f.sent + "/sub/doc.edi")
         XCTAssertEqual(readText(done.sidecarPath), "sidecar", "finished work is not redone")
+        XCTAssertEqual(listing(f.claims), [])
+        XCTAssertThrowsError(try claim.finishSent(sidecar: receipt, rawMDN: nil)) {
+            XCTAssertEqual(($0 as? SpoolError)?.code, .corruptClaim, "a claim that no longer exists")
+        }
+    }
+
+    func testListTidiesUpClaimsWhoseDocumentWasDelivered() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        let claim = try claimWithRecordedFinish(f, destination: "sent", name: "doc.edi")
+        try FileSystem.createDirectory(f.sent + "/sub")
+        try FileSystem.rename(claim.path, to: f.sent + "/sub/doc.edi")
+        XCTAssertEqual(try Claim.list(folders: f), [], "a delivered claim is not pending")
+        XCTAssertEqual(listing(f.claims), [], "and list() tidied it up")
     }
 
     func testRerunWithAnotherOutcomeDropsTheEarlierOrphanSidecars() throws {

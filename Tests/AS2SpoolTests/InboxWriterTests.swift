@@ -74,7 +74,9 @@ final class InboxWriterTests: XCTestCase {
         let inbox = f.inbox
         let reader = Thread {
             while !stop.withLock({ $0 }) {
-                for name in listing(inbox) where !name.hasSuffix(".mdn.json") && !name.hasSuffix(".mdn") {
+                // A consumer following the contract skips sidecars and ignored (temp) names.
+                for name in listing(inbox)
+                where !name.hasSuffix(".mdn.json") && !name.hasSuffix(".mdn") && !IgnoreRules.standard.ignores(name: name) {
                     guard let content = FileManager.default.contents(atPath: inbox + "/" + name) else { continue }
                     guard let sidecar = FileManager.default.contents(atPath: inbox + "/" + name + ".mdn.json") else {
                         problems.withLock { $0.append("\(name) without sidecar") }

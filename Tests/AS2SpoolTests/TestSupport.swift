@@ -6,10 +6,13 @@ import XCTest
 @testable import AS2Spool
 
 /// A fresh folder under /tmp, removed at the end of the test.
-final class TestDirectory {
+final class TestDirectory: Sendable {
     let path: String
-    init(_ name: String = #function) throws {
-        let base = FileManager.default.temporaryDirectory.path + "/as2spool-tests"
+    /// `inMemory` puts it on tmpfs (/dev/shm) when there is one: for tests that create
+    /// thousands of folders and should not measure a busy disk.
+    init(_ name: String = #function, inMemory: Bool = false) throws {
+        let root = inMemory && FileSystem.isDirectory("/dev/shm") ? "/dev/shm" : FileManager.default.temporaryDirectory.path
+        let base = root + "/as2spool-tests"
         try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
         let safe = name.filter { $0.isLetter || $0.isNumber }
         path = base + "/" + FileSystem.uniqueName(prefix: safe + "-")

@@ -23,7 +23,7 @@ final class WatcherTests: XCTestCase {
         return (watcher, recorder, task)
     }
 
-    private func fileEvents(_ events: [WatchEvent]) -> [String] {
+    private static func fileEvents(_ events: [WatchEvent]) -> [String] {
         events.compactMap { if case let .fileReady(path) = $0 { return path } else { return nil } }
     }
 
@@ -46,10 +46,11 @@ final class WatcherTests: XCTestCase {
         try writeFile(outbox + "/looks-like.mdn.json")
         try writeFile(outbox + "/a.edi")
         let wanted = ["c.edi", "looks-like.mdn.json", "a.edi"].map { outbox + "/" + $0 }
-        await recorder.wait("the three real documents") { e in wanted.allSatisfy { self.fileEvents(e).contains($0) } }
+        await recorder.wait("the three real documents") { e in wanted.allSatisfy { Self.fileEvents(e).contains($0) } }
         // Events arrive in order: once a.edi (written last) is in, every earlier one was seen.
-        XCTAssertEqual(Set(fileEvents(await recorder.items)), Set(wanted))
-        XCTAssertFalse(await recorder.items.contains(.newDirectory(path: outbox + "/.git")))
+        let items = await recorder.items
+        XCTAssertEqual(Set(Self.fileEvents(items)), Set(wanted))
+        XCTAssertFalse(items.contains(.newDirectory(path: outbox + "/.git")))
     }
 
     func testFilesWrittenRightAfterMkdirAreFoundThroughNewDirectoryRescan() async throws {
@@ -97,16 +98,18 @@ final class WatcherTests: XCTestCase {
         try FileSystem.createDirectory(outbox)
         let (watcher, recorder, _) = try await startWatcher([outbox])
         await recorder.wait("ready") { $0.contains(.ready) }
-        let firstPID = try XCTUnwrap(await watcher.programPID)
+        let firstPIDValue = await watcher.programPID
+        let firstPID = try XCTUnwrap(firstPIDValue)
         XCTAssertEqual(kill(firstPID, SIGKILL), 0)
         try writeFile(outbox + "/dropped-while-down.edi")
         await recorder.wait("needsRescan after restart") { $0.contains(.needsRescan) }
-        let secondPID = try XCTUnwrap(await watcher.programPID)
+        let secondPIDValue = await watcher.programPID
+        let secondPID = try XCTUnwrap(secondPIDValue)
         XCTAssertNotEqual(firstPID, secondPID)
         XCTAssertTrue(OutboxFeed().files(for: .needsRescan, outboxes: [outbox]).contains(outbox + "/dropped-while-down.edi"))
         // The new program watches as before.
         try writeFile(outbox + "/after.edi")
-        await recorder.wait("event from the restarted program") { self.fileEvents($0).contains(outbox + "/after.edi") }
+        await recorder.wait("event from the restarted program") { Self.fileEvents($0).contains(outbox + "/after.edi") }
     }
 
     func testReloadWatchesTheNewFolderList() async throws {
@@ -120,18 +123,21 @@ final class WatcherTests: XCTestCase {
         let firstPID = await watcher.programPID
         await watcher.reload(directories: [second])
         await recorder.wait("ready again") { $0.filter { $0 == .ready }.count == 2 }
-        XCTAssertNotEqual(firstPID, await watcher.programPID)
+        let secondPID = await watcher.programPID
+        XCTAssertNotEqual(firstPID, secondPID)
         try writeFile(first + "/old.edi")
         try writeFile(second + "/new.edi")
-        await recorder.wait("event from the new list") { self.fileEvents($0).contains(second + "/new.edi") }
-        XCTAssertFalse(fileEvents(await recorder.items).contains(first + "/old.edi"))
+        await recorder.wait("event from the new list") { Self.fileEvents($0).contains(second + "/new.edi") }
+        let items = await recorder.items
+        XCTAssertFalse(Self.fileEvents(items).contains(first + "/old.edi"))
     }
 
     func testRunEndsAndStopsTheProgramWhenCancelled() async throws {
         let dir = try TestDirectory()
         let (watcher, recorder, task) = try await startWatcher([dir.path])
         await recorder.wait("ready") { $0.contains(.ready) }
-        let pid = try XCTUnwrap(await watcher.programPID)
+        let pidValue = await watcher.programPID
+        let pid = try XCTUnwrap(pidValue)
         task.cancel()
         _ = try? await task.value
         // The program gets SIGTERM and stdin EOF; it is reaped by its reader thread.
