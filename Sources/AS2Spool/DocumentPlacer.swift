@@ -71,9 +71,15 @@ enum DocumentPlacer {
                     break
                 }
             }
-            if !collided, try moveDocument(dir + "/" + name) {
-                try FileSystem.syncDirectory(dir)
-                return name
+            do {
+                if !collided, try moveDocument(dir + "/" + name) {
+                    try FileSystem.syncDirectory(dir)
+                    return name
+                }
+            } catch {
+                // Sidecars without their document must not stay behind.
+                for path in written { try? FileSystem.remove(path) }
+                throw error
             }
             for path in written { try FileSystem.remove(path) }
         }

@@ -39,6 +39,7 @@ public actor Watcher {
     private var directories: [String]
     private var process: WatchProcess?
     private var generation = 0
+    private var hasRun = false
     private let outputs: AsyncStream<WatchProcess.Output>
     private let outputSink: AsyncStream<WatchProcess.Output>.Continuation
 
@@ -63,6 +64,8 @@ public actor Watcher {
     /// Runs the program until the task is cancelled. Throws only when the program cannot be
     /// found; a program that fails is logged and restarted with a growing delay.
     public func run() async throws {
+        guard !hasRun else { throw SpoolError(.watchProgram, "Watcher.run() may be called only once") }
+        hasRun = true
         let executable = try configuration.executable ?? Self.locateProgram()
         defer {
             process?.stop()

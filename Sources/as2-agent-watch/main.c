@@ -116,9 +116,11 @@ static void *stdin_guard(void *unused) {
     return NULL;
 }
 
-static int is_directory(const char *path) {
+// A listed folder may be a symbolic link to one; a folder found later must be a real one, so a
+// link inside an outbox never pulls another tree into the watch.
+static int is_directory(const char *path, int follow) {
     struct stat st;
-    return lstat(path, &st) == 0 && S_ISDIR(st.st_mode);
+    return (follow ? stat(path, &st) : lstat(path, &st)) == 0 && S_ISDIR(st.st_mode);
 }
 
 int main(int argc, char **argv) {
@@ -137,7 +139,7 @@ int main(int argc, char **argv) {
         return 1;
     }
     for (int i = 1; i < argc; i++) {
-        if (!is_directory(argv[i])) {
+        if (!is_directory(argv[i], 1)) {
             fprintf(stderr, "as2-agent-watch: %s is not a folder\n", argv[i]);
             return 1;
         }
@@ -192,7 +194,7 @@ int main(int argc, char **argv) {
                     inotifytools_replace_filename(moved_from, renamed);
                     free(renamed);
                 }
-            } else if (is_directory(path)) {
+            } else if (is_directory(path, 0)) {
                 watch_tree(path, 0);
             }
             free(moved_from);

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import AS2Bytes
 import Foundation
 import XCTest
@@ -127,6 +130,21 @@ final class InboxWriterTests: XCTestCase {
             XCTAssertEqual(readText(f.inbox + "/" + name + ".mdn.json"), "{\"byte\":\(content[0])}")
             XCTAssertEqual(readText(f.inbox + "/" + name + ".mdn"), "mdn \(content[0])")
         }
+    }
+
+    func testStaleTemporaryFilesAreRemovedAndFreshOnesKept() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        let old = [f.tmp + "/in-1.part", f.inbox + "/.tmp-1-2-x.part", f.sent + "/2024/.tmp-3-4-y.part", f.inbox + "/.as2-in-5.part"]
+        let kept = [f.inbox + "/.tmp-fresh.part", f.inbox + "/.user-file.part", f.inbox + "/doc.edi", f.tmp + "/in-fresh.part"]
+        for path in old + kept { try writeFile(path) }
+        for path in old + [f.inbox + "/.user-file.part"] {
+            var times = [timespec(tv_sec: 1_000, tv_nsec: 0), timespec(tv_sec: 1_000, tv_nsec: 0)]
+            XCTAssertEqual(utimensat(AT_FDCWD, path, &times, 0), 0)
+        }
+        XCTAssertEqual(Set(try f.removeStaleTemporaryFiles(olderThan: 3600)), Set(old))
+        for path in old { XCTAssertFalse(FileSystem.exists(path), path) }
+        for path in kept { XCTAssertTrue(FileSystem.exists(path), path) }
     }
 
     func testStreamsAFilePayload() throws {

@@ -116,6 +116,25 @@ final class WatchProgramTests: XCTestCase {
         XCTAssertFalse(Self.isReady(items))
     }
 
+    func testReportsOverflowWhenTheKernelQueueOverflows() async throws {
+        let dir = try TestDirectory(inMemory: true)
+        let (process, recorder) = try start([dir.path])
+        await recorder.wait("READY") { Self.isReady($0) }
+        // Stop the program, make more events than the kernel queues, let it go on.
+        let limit = Int(readText("/proc/sys/fs/inotify/max_queued_events")?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") ?? 16_384
+        process.send(signal: SIGSTOP)
+        var failures = 0
+        for i in 0...limit {
+            let fd = open(dir.sub("f\(i)"), O_CREAT | O_WRONLY, 0o644)
+            if fd < 0 { failures += 1 } else { close(fd) }
+        }
+        XCTAssertEqual(failures, 0)
+        process.send(signal: SIGCONT)
+        await recorder.wait(timeout: .seconds(30), "OVERFLOW") { o in
+            o.contains { if case .line(_, .overflow) = $0 { return true } else { return false } }
+        }
+    }
+
     /// Measurement: 10,000 partner outboxes watched (target < 2 s), then event throughput.
     func testWatchSetupFor10000FoldersAndEventThroughput() async throws {
         let dir = try TestDirectory(inMemory: true)
