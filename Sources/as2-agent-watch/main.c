@@ -128,6 +128,8 @@ int main(int argc, char **argv) {
         fputs("usage: as2-agent-watch DIR...\n", stderr);
         return 2;
     }
+    // Descriptors inherited from the agent (sockets, database) are not ours to keep open.
+    close_range(3, ~0U, 0);
     if (!inotifytools_initialize()) {
         int err = inotifytools_error();
         if (err == EMFILE) {
