@@ -81,21 +81,49 @@ public struct Claim: Sendable, Hashable {
 
     /// Moves the document to `sent/<subpath>` (with a `-N` suffix if the name is taken) after
     /// writing `<name>.mdn` (the raw receipt, when given) and `<name>.mdn.json` beside it.
+    /// `receipt.file.name` is set to the document's final name.
+    @discardableResult
+    public func finishSent(receipt: ReceiptSidecar, rawMDN: [UInt8]?) throws -> DeliveredDocument {
+        try finish(.sent) { name in
+            var named = receipt
+            named.file.name = name
+            return Self.receiptSidecars(try named.encoded(), rawMDN: rawMDN)
+        }
+    }
+
+    /// Like `finishSent(receipt:rawMDN:)` with sidecar bytes made by the caller.
     @discardableResult
     public func finishSent(sidecar: Data, rawMDN: [UInt8]?) throws -> DeliveredDocument {
+        try finish(.sent) { _ in Self.receiptSidecars(sidecar, rawMDN: rawMDN) }
+    }
+
+    /// Moves the document to `failed/<subpath>` with `<name>.error.json` beside it;
+    /// `error.file.name` is set to the document's final name.
+    @discardableResult
+    public func finishFailed(error: ErrorSidecar) throws -> DeliveredDocument {
+        try finish(.failed) { name in
+            var named = error
+            named.file.name = name
+            return [.init(suffix: ".error.json", bytes: Array(try named.encoded()))]
+        }
+    }
+
+    /// Like `finishFailed(error:)` with sidecar bytes made by the caller.
+    @discardableResult
+    public func finishFailed(errorSidecar: Data) throws -> DeliveredDocument {
+        try finish(.failed) { _ in [.init(suffix: ".error.json", bytes: Array(errorSidecar))] }
+    }
+
+    static func receiptSidecars(_ sidecar: Data, rawMDN: [UInt8]?) -> [DocumentPlacer.Sidecar] {
         var sidecars: [DocumentPlacer.Sidecar] = []
         if let rawMDN { sidecars.append(.init(suffix: ".mdn", bytes: rawMDN)) }
         sidecars.append(.init(suffix: ".mdn.json", bytes: Array(sidecar)))
-        return try finish(.sent, sidecars: sidecars)
+        return sidecars
     }
 
-    /// Moves the document to `failed/<subpath>` with `<name>.error.json` beside it.
-    @discardableResult
-    public func finishFailed(errorSidecar: Data) throws -> DeliveredDocument {
-        try finish(.failed, sidecars: [.init(suffix: ".error.json", bytes: Array(errorSidecar))])
-    }
-
-    private func finish(_ destination: DeliveredDocument.Destination, sidecars: [DocumentPlacer.Sidecar]) throws -> DeliveredDocument {
+    private func finish(
+        _ destination: DeliveredDocument.Destination, sidecars: (String) throws -> [DocumentPlacer.Sidecar]
+    ) throws -> DeliveredDocument {
         try SpoolError.wrapping("finishing claim \(id) (\(subpath))") {
             var manifest = try readManifest()
             let folder = FileSystem.parentPath(subpath)
@@ -104,7 +132,7 @@ public struct Claim: Sendable, Hashable {
                 if !documentPresent {
                     // An earlier run moved the document; only the tidying up was left.
                     try removeDirectory()
-                    return result(earlier, sidecars: sidecars)
+                    return result(earlier)
                 }
                 if earlier.destination != destination.rawValue || earlier.folder != folder {
                     // An interrupted run aimed elsewhere: its sidecars have no document, drop them.
@@ -123,12 +151,13 @@ public struct Claim: Sendable, Hashable {
             var finalName: String?
             if let earlier = manifest.finish {
                 // Re-run of an interrupted finish: same name, sidecars rewritten, then the move.
-                for s in sidecars { try AtomicFile.write(s.bytes, to: dir + "/" + earlier.name + s.suffix, replace: true) }
+                let rewritten = try sidecars(earlier.name)
+                for s in rewritten { try AtomicFile.write(s.bytes, to: dir + "/" + earlier.name + s.suffix, replace: true) }
                 if try DocumentPlacer.moveNoReplace(path, to: dir + "/" + earlier.name) {
                     try FileSystem.syncDirectory(dir)
                     finalName = earlier.name
                 } else {
-                    for s in sidecars { try FileSystem.remove(dir + "/" + earlier.name + s.suffix) }
+                    for s in rewritten { try FileSystem.remove(dir + "/" + earlier.name + s.suffix) }
                 }
             }
             if finalName == nil {
@@ -141,7 +170,7 @@ public struct Claim: Sendable, Hashable {
                     moveDocument: { try DocumentPlacer.moveNoReplace(path, to: $0) })
             }
             try removeDirectory()
-            return result(.init(destination: destination.rawValue, folder: folder, name: finalName ?? originalName), sidecars: sidecars)
+            return result(.init(destination: destination.rawValue, folder: folder, name: finalName ?? originalName))
         }
     }
 
@@ -149,7 +178,7 @@ public struct Claim: Sendable, Hashable {
         destination == DeliveredDocument.Destination.sent.rawValue ? folders.sent : folders.failed
     }
 
-    private func result(_ finish: ClaimManifest.Finish, sidecars: [DocumentPlacer.Sidecar]) -> DeliveredDocument {
+    private func result(_ finish: ClaimManifest.Finish) -> DeliveredDocument {
         let dir = SpoolFileSystem.join(root(of: finish.destination), finish.folder)
         let base = dir + "/" + finish.name
         let sent = finish.destination == DeliveredDocument.Destination.sent.rawValue

@@ -48,10 +48,11 @@ enum DocumentPlacer {
     }
 
     /// Places the document: `reserve` is told the chosen name before anything is written (claims
-    /// record it for crash recovery), `moveDocument` moves the document to the given path without
-    /// replacing and returns false when the path is taken. Returns the final name.
+    /// record it for crash recovery), `sidecars` makes the sidecars for that name (their content
+    /// names the document), `moveDocument` moves the document to the given path without replacing
+    /// and returns false when the path is taken. Returns the final name.
     static func place(
-        into dir: String, preferredName: String, sidecars: [Sidecar],
+        into dir: String, preferredName: String, sidecars: (String) throws -> [Sidecar],
         reserve: (String) throws -> Void = { _ in },
         moveDocument: (String) throws -> Bool
     ) throws -> String {
@@ -62,7 +63,7 @@ enum DocumentPlacer {
             try reserve(name)
             var written: [String] = []
             var collided = false
-            for sidecar in sidecars {
+            for sidecar in try sidecars(name) {
                 let path = dir + "/" + name + sidecar.suffix
                 if try writeNoReplace(sidecar.bytes, to: path) {
                     written.append(path)

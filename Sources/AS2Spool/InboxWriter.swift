@@ -13,9 +13,28 @@ public struct InboxWriter: Sendable {
 
     /// Writes `payload` as `inbox/<name>` with `<name>.mdn.json` (and `<name>.mdn`, the raw
     /// receipt we returned) in place before it. `filename` must already be sanitized (a plain
-    /// base name); the final name may differ by a safety or `-N` collision suffix.
+    /// base name); the final name may differ by a safety or `-N` collision suffix, and
+    /// `receipt.file.name` is set to it.
+    public func deliver(
+        _ folders: PartnerFolders, payload: any ByteSource, filename: String, receipt: ReceiptSidecar, rawMDN: [UInt8]?
+    ) throws -> DeliveredDocument {
+        try deliver(folders, payload: payload, filename: filename) { name in
+            var named = receipt
+            named.file.name = name
+            return Claim.receiptSidecars(try named.encoded(), rawMDN: rawMDN)
+        }
+    }
+
+    /// Like `deliver(_:payload:filename:receipt:rawMDN:)` with sidecar bytes made by the caller.
     public func deliver(
         _ folders: PartnerFolders, payload: any ByteSource, filename: String, sidecar: Data, rawMDN: [UInt8]?
+    ) throws -> DeliveredDocument {
+        try deliver(folders, payload: payload, filename: filename) { _ in Claim.receiptSidecars(sidecar, rawMDN: rawMDN) }
+    }
+
+    private func deliver(
+        _ folders: PartnerFolders, payload: any ByteSource, filename: String,
+        sidecars: (String) throws -> [DocumentPlacer.Sidecar]
     ) throws -> DeliveredDocument {
         let name = safeName(filename)
         return try SpoolError.wrapping("delivering \(name) to \(folders.inbox)") {
@@ -24,11 +43,16 @@ public struct InboxWriter: Sendable {
             let staged = folders.tmp + "/" + FileSystem.uniqueName(prefix: "in-", suffix: ".part")
             try write(payload, to: staged)
             defer { try? FileSystem.remove(staged) }
-            var sidecars: [DocumentPlacer.Sidecar] = []
-            if let rawMDN { sidecars.append(.init(suffix: ".mdn", bytes: rawMDN)) }
-            sidecars.append(.init(suffix: ".mdn.json", bytes: Array(sidecar)))
+            var rawMDNWritten = false
             var source = staged
-            let finalName = try DocumentPlacer.place(into: folders.inbox, preferredName: name, sidecars: sidecars) { target in
+            let finalName = try DocumentPlacer.place(
+                into: folders.inbox, preferredName: name,
+                sidecars: { name in
+                    let made = try sidecars(name)
+                    rawMDNWritten = made.contains { $0.suffix == ".mdn" }
+                    return made
+                }
+            ) { target in
                 do {
                     return try DocumentPlacer.moveNoReplace(source, to: target)
                 } catch let ByteError.io(_, _, code) where code == EXDEV {
@@ -45,7 +69,7 @@ public struct InboxWriter: Sendable {
             let path = folders.inbox + "/" + finalName
             return DeliveredDocument(
                 destination: .inbox, name: finalName, path: path, sidecarPath: path + ".mdn.json",
-                rawMDNPath: rawMDN == nil ? nil : path + ".mdn")
+                rawMDNPath: rawMDNWritten ? path + ".mdn" : nil)
         }
     }
 

@@ -75,7 +75,7 @@ public actor Watcher {
         var delay = configuration.restartDelay
         var restarted = false
         var startedAt = ContinuousClock.now
-        await start(executable)
+        start(executable)
         loop: for await output in outputs {
             if Task.isCancelled { break }
             switch output {
@@ -90,7 +90,7 @@ public actor Watcher {
                 restarted = false
                 delay = configuration.restartDelay
                 startedAt = .now
-                await start(executable)
+                start(executable)
             case let .exited(generation, status, lastError) where generation == self.generation:
                 logger.warning(
                     "as2-agent-watch stopped; restarting it",
@@ -104,14 +104,14 @@ public actor Watcher {
                 delay = min(delay * 2, configuration.maxRestartDelay)
                 restarted = true
                 startedAt = .now
-                await start(executable)
+                start(executable)
             case .exited:
                 continue
             }
         }
     }
 
-    private func start(_ executable: String) async {
+    private func start(_ executable: String) {
         generation += 1
         guard !directories.isEmpty else {
             process = nil

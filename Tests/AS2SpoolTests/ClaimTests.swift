@@ -125,6 +125,31 @@ final class ClaimTests: XCTestCase {
         XCTAssertEqual(readText(f.failed + "/report"), "earlier")
     }
 
+    func testTypedSidecarsNameTheDocumentsFinalName() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        try writeFile(f.sent + "/inv.edi", "earlier")
+        try writeFile(f.outbox + "/inv.edi", "new")
+        let sent = try XCTUnwrap(try Claim.claim(file: f.outbox + "/inv.edi", folders: f))
+            .finishSent(receipt: sampleReceipt(direction: .sent, name: "inv.edi"), rawMDN: [1, 2])
+        XCTAssertEqual(sent.name, "inv-1.edi")
+        let receipt = try ReceiptSidecar.decode(from: Data(contentsOf: URL(fileURLWithPath: sent.sidecarPath)))
+        XCTAssertEqual(receipt.file.name, "inv-1.edi")
+        XCTAssertEqual(receipt.file.originalName, "inv.edi")
+        XCTAssertEqual(sent.rawMDNPath, f.sent + "/inv-1.edi.mdn")
+
+        try writeFile(f.failed + "/inv.edi", "earlier")
+        try writeFile(f.outbox + "/inv.edi", "bad")
+        let error = ErrorSidecar(
+            messageId: "<m@x>", partner: "acme", file: SidecarFile(name: "inv.edi", originalName: "inv.edi", size: 3, sha256: ""),
+            failedAt: Date(), reason: "the partner rejected it", category: .rejected, attempts: 1, lastHttpStatus: 403)
+        let failed = try XCTUnwrap(try Claim.claim(file: f.outbox + "/inv.edi", folders: f)).finishFailed(error: error)
+        XCTAssertEqual(failed.name, "inv-1.edi")
+        let written = try ErrorSidecar.decode(from: Data(contentsOf: URL(fileURLWithPath: failed.sidecarPath)))
+        XCTAssertEqual(written.file.name, "inv-1.edi")
+        XCTAssertEqual(written.category, .rejected)
+    }
+
     // MARK: re-running after a crash
 
     private func claimWithRecordedFinish(_ f: PartnerFolders, destination: String, name: String) throws -> Claim {

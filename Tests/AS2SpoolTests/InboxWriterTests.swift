@@ -47,6 +47,24 @@ final class InboxWriterTests: XCTestCase {
         XCTAssertEqual([plain.name, again.name], ["README", "README-1"])
     }
 
+    func testTypedReceiptNamesTheDocumentsFinalName() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        let writer = InboxWriter()
+        var names: [String] = []
+        for _ in 0..<2 {
+            let doc = try writer.deliver(
+                f, payload: MemoryByteSource("x"), filename: "a.mdn", receipt: sampleReceipt(direction: .received, name: "a.mdn"),
+                rawMDN: nil)
+            XCTAssertNil(doc.rawMDNPath)
+            let receipt = try ReceiptSidecar.decode(from: Data(contentsOf: URL(fileURLWithPath: doc.sidecarPath)))
+            XCTAssertEqual(receipt.file.name, doc.name)
+            XCTAssertEqual(receipt.file.originalName, "a.mdn")
+            names.append(doc.name)
+        }
+        XCTAssertEqual(names, ["a.mdn_", "a-1.mdn_"])
+    }
+
     func testNamesThatLookLikeSidecarsOrTempFilesGetASafeSuffix() throws {
         let writer = InboxWriter()
         let cases: [(String, String)] = [

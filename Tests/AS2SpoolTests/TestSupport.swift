@@ -86,3 +86,12 @@ actor Recorder<Element: Sendable> {
 
     func stop() { task?.cancel() }
 }
+
+func sampleReceipt(direction: ReceiptSidecar.Direction, name: String) -> ReceiptSidecar {
+    ReceiptSidecar(
+        messageId: "<m-\(name)@test>", direction: direction, partner: "acme", as2From: "US", as2To: "ACME",
+        file: SidecarFile(name: name, originalName: name, size: 1, sha256: String(repeating: "0", count: 64)),
+        timestamps: .init(received: Date(timeIntervalSince1970: 1_714_557_300)),
+        security: .init(signed: true, signatureAlgorithm: "sha256", encrypted: false, compressed: false),
+        mic: .init(algorithm: "sha256", digest: "AAAA"), mdn: .init(mode: .sync, requestedSigned: true), attempts: 1)
+}
