@@ -25,11 +25,21 @@ enum DocumentPlacer {
         return (String(name[..<dot]), String(name[dot...]))
     }
 
-    /// `name` for 0, else `<stem>-<n><ext>`.
+    /// Longest name a document may have so that its longest sidecar name (`.error.json`) still
+    /// fits the 255-byte limit of Linux filesystems.
+    static let maxNameBytes = 255 - ".error.json".utf8.count
+
+    /// `name` for 0, else `<stem>-<n><ext>`; the stem is shortened when the result (or one of
+    /// its sidecars) would be too long for the filesystem.
     static func candidate(_ name: String, _ n: Int) -> String {
-        if n == 0 { return name }
-        let (stem, ext) = split(name)
-        return "\(stem)-\(n)\(ext)"
+        var (stem, ext) = split(name)
+        let counter = n == 0 ? "" : "-\(n)"
+        if ext.utf8.count > maxNameBytes / 2 {
+            stem += ext
+            ext = ""
+        }
+        while !stem.isEmpty, (stem + counter + ext).utf8.count > maxNameBytes { stem.removeLast() }
+        return stem + counter + ext
     }
 
     static func isFree(_ dir: String, _ name: String) -> Bool {

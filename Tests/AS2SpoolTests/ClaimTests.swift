@@ -150,6 +150,29 @@ final class ClaimTests: XCTestCase {
         XCTAssertEqual(written.category, .rejected)
     }
 
+    func testNamesTooLongForASidecarAreShortenedNotLost() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        let long = String(repeating: "ä", count: 120) + ".edi"  // 244 bytes
+        try writeFile(f.outbox + "/" + long, "long")
+        let first = try XCTUnwrap(try Claim.claim(file: f.outbox + "/" + long, folders: f))
+            .finishSent(receipt: sampleReceipt(direction: .sent, name: long), rawMDN: nil)
+        XCTAssertEqual(first.name, long)
+        try writeFile(f.outbox + "/" + long, "again")
+        let second = try XCTUnwrap(try Claim.claim(file: f.outbox + "/" + long, folders: f))
+            .finishFailed(errorSidecar: Data("{}".utf8))
+        XCTAssertEqual(second.name, long, "failed/ is another folder")
+        try writeFile(f.outbox + "/" + long, "third")
+        let third = try XCTUnwrap(try Claim.claim(file: f.outbox + "/" + long, folders: f))
+            .finishSent(receipt: sampleReceipt(direction: .sent, name: long), rawMDN: [1])
+        XCTAssertTrue(third.name.hasSuffix("-1.edi"))
+        XCTAssertLessThanOrEqual(third.name.utf8.count, 244)
+        XCTAssertEqual(readText(third.path), "third")
+        let receipt = try ReceiptSidecar.decode(from: Data(contentsOf: URL(fileURLWithPath: third.sidecarPath)))
+        XCTAssertEqual(receipt.file.originalName, long)
+        XCTAssertEqual(DocumentPlacer.candidate(String(repeating: "x", count: 300), 0).utf8.count, 244)
+    }
+
     // MARK: re-running after a crash
 
     private func claimWithRecordedFinish(_ f: PartnerFolders, destination: String, name: String) throws -> Claim {
