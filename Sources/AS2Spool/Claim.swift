@@ -60,6 +60,19 @@ public struct Claim: Sendable, Hashable {
         }
     }
 
+    /// The claim with `id` (as recorded in the journal), or nil when its folder is gone. A claim
+    /// whose finish was interrupted after the document moved is returned too: calling the same
+    /// finish again completes it and reports where the document went.
+    public static func load(id: String, folders: PartnerFolders) throws -> Claim? {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
+            throw SpoolError(.invalidName, "\(id) is not a claim id")
+        }
+        let dir = folders.claims + "/" + id
+        guard FileSystem.isDirectory(dir) else { return nil }
+        let manifest = try readManifest(at: dir + "/" + ClaimManifest.fileName, id: id)
+        return Claim(id: id, folders: folders, subpath: manifest.subpath, claimedAt: manifest.claimedAt)
+    }
+
     /// The claims that still hold a document, oldest first, for recovery at start. Tidies up on
     /// the way: claim folders whose document was already delivered, or whose claim never
     /// completed (older than `staleAfter`), are removed. Call it before new claims are made.
