@@ -23,6 +23,7 @@ from asn1crypto import cms
 import pyas2lib.as2 as as2
 import pyas2lib.cms as as2cms
 from pyas2lib.exceptions import MDNNotFound
+from pyas2lib.utils import unquote_as2name  # noqa: F401  (re-exported for as2http)
 
 PYAS2LIB_VERSION = pyas2lib.__version__
 DIGESTS = ("sha1", "sha224", "sha256", "sha384", "sha512")
@@ -372,8 +373,11 @@ def _entity_ctype(entity):
 # ---------------------------------------------------------------------------------------------
 # parse (receiving side)
 
-def parse_message(req, headers, body):
-    """pyas2lib Message.parse of a received message; returns (message, mdn, result dict)."""
+def parse_message(req, headers, body, payload_path=None):
+    """pyas2lib Message.parse of a received message; returns (message, mdn, result dict).
+
+    The payload of a processed message goes to ``req['payload_out']``, or to the path that
+    ``payload_path(result)`` returns."""
     org_name = req.get("org_as2_name")
     partner_name = req.get("partner_as2_name")
     org_spec = {k: req.get(k) for k in ("key", "cert", "p12", "key_password", "domain", "mdn_confirm_text")}
@@ -428,6 +432,7 @@ def parse_message(req, headers, body):
         "content_type": None,
         "payload_size": None,
         "payload_written": False,
+        "stored_path": None,
         "mdn": None,
     }
     if status == "processed" and message.payload is not None:
@@ -437,10 +442,12 @@ def parse_message(req, headers, body):
         if isinstance(content, str):
             content = content.encode("utf-8")
         result["payload_size"] = len(content)
-        if req.get("payload_out"):
-            with open(req["payload_out"], "wb") as f:
+        out = req.get("payload_out") or (payload_path(result) if payload_path else None)
+        if out:
+            with open(out, "wb") as f:
                 f.write(content)
             result["payload_written"] = True
+            result["stored_path"] = out
     if mdn is not None:
         mdn_headers, mdn_body = mdn_wire(mdn)
         summary = summarize_mdn(mdn_headers, mdn_body)
