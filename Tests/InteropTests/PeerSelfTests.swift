@@ -61,6 +61,23 @@ final class PeerSelfTests: XCTestCase {
         XCTAssertEqual(again.pid, ping.pid, "bad requests must not restart the peer")
     }
 
+    func testTimedOutRequestFailsClearlyAndThePeerRestarts() async throws {
+        let peer = InteropPeer()  // a private peer: the shared one keeps serving other tests
+        let before = try await peer.ping()
+        do {
+            _ = try await peer.request("sleep", ["seconds": 30], timeout: .milliseconds(300))
+            XCTFail("a request slower than its timeout must fail")
+        } catch let error as InteropError {
+            guard case .peerTimeout(let command, _, let seconds, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(command, "sleep")
+            XCTAssertEqual(seconds, 0.3, accuracy: 0.001)
+            XCTAssertTrue("\(error)".contains("got no answer within 0.3 s"), "\(error)")
+        }
+        let after = try await peer.ping()
+        XCTAssertNotEqual(after.pid, before.pid, "the stuck peer is replaced")
+        await peer.shutdown()
+    }
+
     func testPyAS2LibRoundTripsEachLayeringWithSignedSyncMDN() async throws {
         let peer = InteropPeer.shared
         let payload = try writePayload("payload.bin")

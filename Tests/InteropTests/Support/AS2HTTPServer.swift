@@ -9,9 +9,9 @@ public final class AS2HTTPServer: Sendable {
     /// Where partners POST messages.
     public var url: String { "http://127.0.0.1:\(port)/as2" }
 
-    private let process: Mutex<Process?>
+    private let process: Synchronization.Mutex<Process?>
     private let stdin: FileHandle
-    private let state: Mutex<State>
+    private let state: Synchronization.Mutex<State>
     private let stderr: StderrTail
 
     private struct State {
@@ -21,10 +21,10 @@ public final class AS2HTTPServer: Sendable {
 
     private init(port: Int, process: Process, stdin: FileHandle, stderr: StderrTail) {
         self.port = port
-        self.process = Mutex(process)
+        self.process = Synchronization.Mutex(process)
         self.stdin = stdin
         self.stderr = stderr
-        self.state = Mutex(State())
+        self.state = Synchronization.Mutex(State())
     }
 
     /// Starts a server with `config` (written to a temp file) on `port` (0: any free port) and
@@ -113,7 +113,7 @@ public final class AS2HTTPServer: Sendable {
     /// The server's stderr (tail).
     public var stderrText: String { stderr.text }
 
-    /// Sends SIGTERM and waits for the exit; returns the exit status (0 = clean).
+    /// Sends SIGTERM and waits for the exit and its last output; returns the exit status (0 = clean).
     @discardableResult
     public func stop() async -> Int32 {
         guard let process = process.withLock({ $0 }) else { return 0 }
@@ -127,6 +127,9 @@ public final class AS2HTTPServer: Sendable {
             process.waitUntilExit()
         }
         try? stdin.close()
+        while !state.withLock({ $0.ended }) && ContinuousClock.now < deadline {
+            try? await Task.sleep(for: .milliseconds(10))  // let the reader take the last lines
+        }
         return process.terminationStatus
     }
 
@@ -149,7 +152,7 @@ public final class AS2HTTPServer: Sendable {
             var ended = false
             weak var server: AS2HTTPServer?
         }
-        private let inner = Mutex(Inner())
+        private let inner = Synchronization.Mutex(Inner())
 
         func append(_ data: Data) {
             let value = (try? JSONDecoder().decode(JSONValue.self, from: data)) ?? .string(String(decoding: data, as: UTF8.self))

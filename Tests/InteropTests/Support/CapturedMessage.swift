@@ -53,8 +53,9 @@ public struct CapturedMessage: Sendable {
         guard found else { throw InteropError.capturedFormat("no empty line after the headers in \(path)") }
         let headers = try parseHeaders(head)
         let out = bodyPath ?? path + ".body"
-        FileManager.default.createFile(atPath: out, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: out) else {
+        guard FileManager.default.createFile(atPath: out, contents: nil),
+            let output = FileHandle(forWritingAtPath: out)
+        else {
             throw InteropError.capturedFormat("cannot write \(out)")
         }
         defer { try? output.close() }
@@ -72,8 +73,9 @@ public struct CapturedMessage: Sendable {
             head.append(Data("\(name): \(value)\r\n".utf8))
         }
         head.append(Data("\r\n".utf8))
-        FileManager.default.createFile(atPath: path, contents: nil)
-        guard let output = FileHandle(forWritingAtPath: path), let input = FileHandle(forReadingAtPath: bodyPath) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let output = FileHandle(forWritingAtPath: path), let input = FileHandle(forReadingAtPath: bodyPath)
+        else {
             throw InteropError.capturedFormat("cannot write \(path) or read \(bodyPath)")
         }
         defer {

@@ -147,13 +147,16 @@ public actor InteropPeer {
         var stderr = ""
         if let current = child, current.generation == gen {
             child = nil
-            if current.process.isRunning {
-                current.process.terminate()
+            try? current.stdin.close()  // the peer exits at end of input
+            if current.process.isRunning { current.process.terminate() }
+            let deadline = Date().addingTimeInterval(2)
+            while current.process.isRunning && Date() < deadline { usleep(5_000) }
+            if current.process.isRunning {  // stuck in a request: no mercy
+                kill(current.process.processIdentifier, SIGKILL)
                 current.process.waitUntilExit()
             }
             status = current.process.terminationStatus
             stderr = current.stderr.text
-            try? current.stdin.close()
         }
         let error = reason ?? InteropError.peerExited(status: status, stderr: stderr)
         for (id, waiter) in pending where waiter.generation == gen {

@@ -52,8 +52,9 @@ public enum ProcessRunner {
             directory = try InteropEnvironment.makeTemporaryDirectory("as2-run")
             outURL = directory.appendingPathComponent("stdout")
             errURL = directory.appendingPathComponent("stderr")
-            FileManager.default.createFile(atPath: outURL.path, contents: nil)
-            FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            guard FileManager.default.createFile(atPath: outURL.path, contents: nil),
+                FileManager.default.createFile(atPath: errURL.path, contents: nil)
+            else { throw InteropError.invalidArgument("cannot create output files in \(directory.path)") }
             process.executableURL = URL(fileURLWithPath: executable)
             process.arguments = arguments
             if let environment { process.environment = environment }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// The last bytes a child process wrote to stderr, kept for error messages.
 final class StderrTail: Sendable {
-    private let bytes = Mutex<[UInt8]>([])
+    private let bytes = Synchronization.Mutex<[UInt8]>([])
     private let limit: Int
 
     init(limit: Int = 16 * 1024) { self.limit = limit }

@@ -7,7 +7,7 @@ public final class TestPKI: Sendable {
     /// The process-wide instance; its files live in one temporary folder.
     public static let shared = TestPKI()
 
-    private let parties = Mutex<[String: TestParty]>([:])
+    private let parties = Synchronization.Mutex<[String: TestParty]>([:])
     private let root: URL
 
     public init() {

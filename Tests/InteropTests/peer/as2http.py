@@ -312,9 +312,14 @@ def cmd_serve(args):
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # A child inherits its parent thread's signal mask: one spawned from a Swift concurrency
+    # (libdispatch) thread starts with SIGTERM blocked and would never see it.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     if args.exit_on_stdin_eof:
         def watch_stdin():
-            while sys.stdin.buffer.read(4096):
+            # os.read: a daemon thread blocked in sys.stdin's buffered reader holds its lock and
+            # makes interpreter shutdown abort.
+            while os.read(0, 4096):
                 pass
             stop.set()
         threading.Thread(target=watch_stdin, daemon=True).start()

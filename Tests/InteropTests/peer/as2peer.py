@@ -4,13 +4,14 @@
 One request per stdin line, ``{"id": n, "cmd": "...", ...}``; one response per stdout line,
 ``{"id": n, "ok": true, ...}`` or ``{"id": n, "ok": false, "error": "...", "traceback": "..."}``.
 A bad request never ends the process; end of stdin or ``quit`` does. All payloads and messages
-are passed as file paths. Commands: ping, build, parse, parse_mdn, build_raw, decompress, forget, quit
+are passed as file paths. Commands: ping, build, parse, parse_mdn, build_raw, decompress, forget, sleep, quit
 (see docs in each handler and Tests/InteropTests/Support/InteropPeer.swift).
 """
 
 import collections
 import json
 import os
+import signal
 import sys
 import time
 import traceback
@@ -84,6 +85,12 @@ def cmd_decompress(req):
     return {"size": len(content)}
 
 
+def cmd_sleep(req):
+    """Wait ``seconds`` before answering (tests of the caller's timeout handling)."""
+    time.sleep(float(req.get("seconds", 0)))
+    return {}
+
+
 def cmd_forget(req):
     """Drop kept messages (all, or the ids listed)."""
     ids = req.get("message_ids")
@@ -106,6 +113,7 @@ COMMANDS = {
     "build_raw": cmd_build_raw,
     "decompress": cmd_decompress,
     "forget": cmd_forget,
+    "sleep": cmd_sleep,
 }
 
 
@@ -139,6 +147,9 @@ def handle(line):
 
 
 def main():
+    # A child inherits its parent thread's signal mask: one spawned from a Swift concurrency
+    # (libdispatch) thread starts with SIGTERM blocked; let SIGTERM end the peer as usual.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
     out = sys.stdout
     for line in sys.stdin:
         if not line.strip():
