@@ -106,11 +106,13 @@ public struct CapturedMessage: Sendable {
 
     private static func parseHeaders(_ data: Data) throws -> [(name: String, value: String)] {
         var headers: [(name: String, value: String)] = []
-        let text = String(decoding: data, as: UTF8.self)
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
-            let line = rawLine.hasSuffix("\r") ? rawLine.dropLast() : rawLine
-            if line.isEmpty { continue }
-            if let first = line.first, first == " " || first == "\t", !headers.isEmpty {
+        // Split bytes, not a String: Swift reads "\r\n" as one Character.
+        for rawLine in data.split(separator: 10, omittingEmptySubsequences: true) {
+            var bytes = [UInt8](rawLine)
+            if bytes.last == 13 { bytes.removeLast() }
+            if bytes.isEmpty { continue }
+            let line = String(decoding: bytes, as: UTF8.self)
+            if bytes[0] == 32 || bytes[0] == 9, !headers.isEmpty {
                 headers[headers.count - 1].value += " " + line.trimmingCharacters(in: .whitespaces)
                 continue
             }
