@@ -311,6 +311,14 @@ final class PeerSelfTests: XCTestCase {
         for name in stored {
             XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: "\(inbox)/\(name)")), payload.bytes, name)
         }
+        do {
+            _ = try await AS2HTTPServer.start(config: AS2HTTPConfig(globex, partners: []), port: server.port)
+            XCTFail("a second server on a taken port must not start")
+        } catch let error as InteropError {
+            guard case .serverNotReady(let why) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(why.contains("Address already in use"), why)
+        }
+
         let status = await server.stop()
         XCTAssertEqual(status, 0)
         XCTAssertEqual(server.events("stopped").count, 1)

@@ -13,14 +13,16 @@ public final class AS2HTTPServer: Sendable {
     private let stdin: FileHandle
     private let state: Synchronization.Mutex<State>
     private let stderr: StderrTail
+    private let directory: URL
 
     private struct State {
         var lines: [JSONValue] = []
         var ended = false
     }
 
-    private init(port: Int, process: Process, stdin: FileHandle, stderr: StderrTail) {
+    private init(port: Int, process: Process, stdin: FileHandle, stderr: StderrTail, directory: URL) {
         self.port = port
+        self.directory = directory
         self.process = Synchronization.Mutex(process)
         self.stdin = stdin
         self.stderr = stderr
@@ -69,16 +71,18 @@ public final class AS2HTTPServer: Sendable {
                 let port = ready["port"]?.numberValue
             {
                 let server = AS2HTTPServer(
-                    port: Int(port), process: process, stdin: stdinPipe.fileHandleForWriting, stderr: tail)
+                    port: Int(port), process: process, stdin: stdinPipe.fileHandleForWriting, stderr: tail,
+                    directory: dir)
                 lines.forward(to: server)
                 return server
             }
-            if lines.hasEnded || !process.isRunning {
-                throw InteropError.serverNotReady("exited (\(process.terminationStatus)): \(tail.text)")
-            }
-            if ContinuousClock.now > deadline {
-                process.terminate()
-                throw InteropError.serverNotReady("no ready line within \(readyTimeout): \(tail.text)")
+            let late = ContinuousClock.now > deadline
+            if lines.hasEnded || !process.isRunning || late {
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+                process.waitUntilExit()
+                try? FileManager.default.removeItem(at: dir)
+                let why = late ? "no ready line within \(readyTimeout)" : "exited (\(process.terminationStatus))"
+                throw InteropError.serverNotReady("\(why): \(tail.text)")
             }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -130,6 +134,7 @@ public final class AS2HTTPServer: Sendable {
         while !state.withLock({ $0.ended }) && ContinuousClock.now < deadline {
             try? await Task.sleep(for: .milliseconds(10))  // let the reader take the last lines
         }
+        try? FileManager.default.removeItem(at: directory)
         return process.terminationStatus
     }
 

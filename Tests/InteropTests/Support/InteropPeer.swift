@@ -9,8 +9,14 @@ public actor InteropPeer {
     /// The process-wide peer.
     public static let shared = InteropPeer()
 
-    /// Per-request timeout used when a call does not give one.
-    public var defaultTimeout: Duration = .seconds(120)
+    /// Per-request timeout used when a call does not give one (5 MiB through pyas2lib takes
+    /// about 2 s on a busy 2-core machine).
+    public private(set) var defaultTimeout: Duration = .seconds(120)
+
+    /// Changes `defaultTimeout`.
+    public func setDefaultTimeout(_ timeout: Duration) {
+        defaultTimeout = timeout
+    }
 
     private struct Child {
         let process: Process
