@@ -4,8 +4,12 @@ import Synchronization
 /// Generates RSA keys and self-signed certificates for named parties with the `openssl` CLI (not
 /// with AS2Crypto, which is under test), once per name per test process.
 public final class TestPKI: Sendable {
-    /// The process-wide instance; its files live in one temporary folder.
-    public static let shared = TestPKI()
+    /// The process-wide instance; its files live in one temporary folder, removed at exit.
+    public static let shared: TestPKI = {
+        let pki = TestPKI()
+        atexit { try? FileManager.default.removeItem(at: TestPKI.shared.root) }
+        return pki
+    }()
 
     private let parties = Synchronization.Mutex<[String: TestParty]>([:])
     private let root: URL
@@ -13,6 +17,10 @@ public final class TestPKI: Sendable {
     public init() {
         root = FileManager.default.temporaryDirectory
             .appendingPathComponent("as2-interop-pki-\(getpid())-\(UUID().uuidString.prefix(8))")
+    }
+
+    deinit {
+        try? FileManager.default.removeItem(at: root)
     }
 
     /// The party `name` (generated on first use: RSA `keyBits`, valid for ten years).
