@@ -71,21 +71,21 @@ public actor InteropPeer {
             do {
                 try child.stdin.write(contentsOf: line)
             } catch {
-                stop(generation: child.generation, reason: nil)
+                stop(generation: child.generation)
             }
         }
     }
 
     /// Stops the peer process (the next request starts a new one).
     public func shutdown() {
-        if let child { stop(generation: child.generation, reason: nil) }
+        if let child { stop(generation: child.generation) }
     }
 
     // MARK: - process
 
     private func running() throws -> Child {
         if let child, child.process.isRunning { return child }
-        if let child { stop(generation: child.generation, reason: nil) }
+        if let child { stop(generation: child.generation) }
         signal(SIGPIPE, SIG_IGN)  // a dead peer must give EPIPE errors, not kill the tests
         let python = try InteropEnvironment.python()
         let script = try InteropEnvironment.script("as2peer.py")
@@ -135,7 +135,7 @@ public actor InteropPeer {
     }
 
     private func ended(generation gen: Int) {
-        stop(generation: gen, reason: nil)
+        stop(generation: gen)
     }
 
     private func timedOut(id: Int, after limit: Duration) {
@@ -144,11 +144,11 @@ public actor InteropPeer {
         let stderr = child?.generation == waiter.generation ? child?.stderr.text ?? "" : ""
         waiter.continuation.resume(
             throwing: InteropError.peerTimeout(command: waiter.command, id: id, seconds: seconds, stderr: stderr))
-        stop(generation: waiter.generation, reason: nil)
+        stop(generation: waiter.generation)
     }
 
     /// Ends the process of `gen` (if still current) and fails every request still waiting on it.
-    private func stop(generation gen: Int, reason: InteropError?) {
+    private func stop(generation gen: Int) {
         var status: Int32?
         var stderr = ""
         if let current = child, current.generation == gen {
@@ -164,7 +164,7 @@ public actor InteropPeer {
             status = current.process.terminationStatus
             stderr = current.stderr.text
         }
-        let error = reason ?? InteropError.peerExited(status: status, stderr: stderr)
+        let error = InteropError.peerExited(status: status, stderr: stderr)
         for (id, waiter) in pending where waiter.generation == gen {
             pending.removeValue(forKey: id)
             waiter.timer.cancel()
