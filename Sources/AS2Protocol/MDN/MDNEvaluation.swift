@@ -98,8 +98,11 @@ public enum MDNEvaluator {
                 )
             }
             if let m = matched, m.variant != e.expectedMICs.first?.variant { notes.append("MIC matched the \(m.variant) variant") }
-        } else if mdn.isSigned {
+        } else if mdn.isSigned && e.expectedMICs.contains(where: { $0.variant == "signed-content" }) {
+            // RFC 4130 §7.4.3: the MIC is required in a signed receipt for a signed message.
             return result(.failed(category: "mic-mismatch", reason: "the signed receipt carries no Received-Content-MIC"))
+        } else if mdn.isSigned {
+            notes.append("the signed receipt carries no Received-Content-MIC (common for unsigned messages)")
         }
         if let warning { return result(.deliveredWithWarning(warning), mic: micMatched, matched: matched) }
         return result(.delivered, mic: micMatched, matched: matched)
