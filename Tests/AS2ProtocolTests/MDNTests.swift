@@ -14,7 +14,7 @@ final class MDNTests: XCTestCase {
     func receipt(
         signed: Bool = true, tamper: ((inout [UInt8]) -> Void)? = nil, signer: Identity? = nil,
         disposition: Disposition? = nil, overrideMIC: ReceivedContentMIC?? = nil
-    ) throws -> (OutboundMessage, ParsedMDN, MDNEvaluation) {
+    ) throws -> (PreparedMessage, ParsedMDN, MDNEvaluation) {
         let message = try x.build(lfText, x.options(mdn: MDNRequest(signingDigest: signed ? .sha256 : nil)))
         let (request, result) = try x.unpack(headers: message.headers.map { ($0.name, $0.value) }, body: message.body)
         let m = try accepted(result)

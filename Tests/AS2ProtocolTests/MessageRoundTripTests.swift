@@ -11,7 +11,7 @@ final class MessageRoundTripTests: XCTestCase {
     let x = Exchange()
     let lenient = InboundPolicy(requireSignature: false, requireEncryption: false)
 
-    func check(_ payload: [UInt8], _ options: OutboundMessageOptions, policy: InboundPolicy? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> (OutboundMessage, UnpackedMessage) {
+    func check(_ payload: [UInt8], _ options: OutboundMessageOptions, policy: InboundPolicy? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> (PreparedMessage, UnpackedMessage) {
         let (message, _, result) = try x.roundTrip(payload, options, policy: policy ?? lenient)
         let m = try accepted(result, file: file, line: line)
         XCTAssertEqual(try m.payload.readAll(), payload, "payload not byte-identical", file: file, line: line)

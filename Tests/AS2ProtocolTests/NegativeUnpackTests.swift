@@ -10,7 +10,7 @@ import XCTest
 final class NegativeUnpackTests: XCTestCase {
     let x = Exchange()
 
-    func headers(_ m: OutboundMessage) -> [(String, String)] { m.headers.map { ($0.name, $0.value) } }
+    func headers(_ m: PreparedMessage) -> [(String, String)] { m.headers.map { ($0.name, $0.value) } }
 
     func expect(_ result: UnpackResult, _ error: DispositionError, file: StaticString = #filePath, line: UInt = #line) {
         guard let r = rejection(result, file: file, line: line) else { return }
@@ -18,7 +18,7 @@ final class NegativeUnpackTests: XCTestCase {
     }
 
     /// A signed (not encrypted) message whose bytes the test may edit.
-    func signedMessage(_ payload: [UInt8] = lfText) throws -> (OutboundMessage, [UInt8]) {
+    func signedMessage(_ payload: [UInt8] = lfText) throws -> (PreparedMessage, [UInt8]) {
         let m = try x.build(payload, x.options(sign: .sha256, encrypt: nil))
         return (m, try m.body.readAll())
     }

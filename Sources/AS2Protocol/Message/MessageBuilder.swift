@@ -4,7 +4,7 @@ import AS2MIME
 import Foundation
 
 /// An AS2 message ready to POST: HTTP headers, body, and the MICs to expect in the receipt.
-public struct OutboundMessage: Sendable {
+public struct PreparedMessage: Sendable {
     public let messageID: String
     /// HTTP headers in the order to send them (never folded).
     public let headers: [(name: String, value: String)]
@@ -32,7 +32,7 @@ public enum MessageBuilder {
         workDirectory: String,
         bodyPath: String? = nil,
         memoryThreshold: Int = 4 << 20
-    ) throws -> OutboundMessage {
+    ) throws -> PreparedMessage {
         var layers: [MessageLayer] = []
 
         // 1. The payload MIME entity (R-PL-1..4).
@@ -192,7 +192,7 @@ public enum MessageBuilder {
         }
         for (name, value) in outerHeaders { headers.append((name, value)) }
 
-        return OutboundMessage(messageID: options.messageID, headers: headers, body: body, expectedMICs: expectedMICs, layers: layers)
+        return PreparedMessage(messageID: options.messageID, headers: headers, body: body, expectedMICs: expectedMICs, layers: layers)
     }
 }
 

@@ -50,7 +50,7 @@ struct Exchange {
         return o
     }
 
-    func build(_ payload: [UInt8], _ options: OutboundMessageOptions, signer: Identity? = nil, recipient: Certificate? = nil) throws -> OutboundMessage {
+    func build(_ payload: [UInt8], _ options: OutboundMessageOptions, signer: Identity? = nil, recipient: Certificate? = nil) throws -> PreparedMessage {
         try MessageBuilder.build(
             payload: MemoryByteSource(payload), options: options, signer: signer ?? parties.globex,
             recipients: [recipient ?? parties.acme.certificate], workDirectory: work
@@ -68,7 +68,7 @@ struct Exchange {
         return (request, MessageUnpacker.unpack(request: request, body: body, security: security, policy: policy, workDirectory: work, now: now))
     }
 
-    func roundTrip(_ payload: [UInt8], _ options: OutboundMessageOptions, policy: InboundPolicy = InboundPolicy()) throws -> (OutboundMessage, InboundRequest, UnpackResult) {
+    func roundTrip(_ payload: [UInt8], _ options: OutboundMessageOptions, policy: InboundPolicy = InboundPolicy()) throws -> (PreparedMessage, InboundRequest, UnpackResult) {
         let message = try build(payload, options)
         let (request, result) = try unpack(headers: message.headers.map { ($0.name, $0.value) }, body: message.body, policy: policy)
         return (message, request, result)
