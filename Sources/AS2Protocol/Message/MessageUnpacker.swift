@@ -47,6 +47,8 @@ struct Unwrapping {
     var signatureDigest: DigestAlgorithm?
     /// The decrypted / decompressed entity (the MIC input of an unsigned, processed message).
     var unsignedEntity: (any ByteSource)?
+    /// The multipart/signed entity as received (evidence of origin).
+    var signedEntity: (any ByteSource)?
 
     init(request: InboundRequest, security: InboundSecurity, policy: InboundPolicy, workDirectory: String, now: Date, memoryThreshold: Int) {
         self.request = request
@@ -116,7 +118,8 @@ struct Unwrapping {
             layers: layers,
             signer: signer,
             mic: mic,
-            notes: notes
+            notes: notes,
+            signedEntity: signedEntity
         )
     }
 
@@ -224,6 +227,9 @@ struct Unwrapping {
             signer = certificate
             signatureDigest = digest
             signedContent = candidates[0].bytes
+            signedEntity = entity.headerRange.isEmpty
+                ? ConcatenatedByteSource([MemoryByteSource("Content-Type: \(entity.headers["Content-Type"] ?? "")\r\n\r\n"), entity.body])
+                : entity.bytes
             layers.append(.signed(digest: digest, scheme: scheme, signerFingerprint: certificate.sha256Fingerprint))
         case let .contentDigestMismatch(certificate, _):
             signer = certificate

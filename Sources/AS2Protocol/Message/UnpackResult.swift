@@ -21,6 +21,9 @@ public struct UnpackedMessage: Sendable {
     public let mic: ReceivedContentMIC
     /// Warnings worth a log line (e.g. unknown micalg, CRLF-canonicalized signature match).
     public let notes: [String]
+    /// The multipart/signed entity exactly as received (its Content-Type line, an empty line, the
+    /// body): evidence of origin that can be re-verified later with the signer's certificate.
+    public let signedEntity: (any ByteSource)?
 }
 
 /// Why a received message is refused, as the MDN disposition the receiver returns (§4.4–4.5).
