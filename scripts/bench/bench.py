@@ -1,0 +1,291 @@
+#!/usr/bin/env python3
+"""`make bench`, part 1: the AS2 message core against pyas2lib 1.4.4 and the crypto floor.
+
+Runs, in this order and in one go: the crypto floor (`openssl speed`), 1 KiB messages/s for
+as2-bench and pyas2lib (1 and 2 tasks / processes), then one fresh process per large-payload
+scenario (build and unpack at each size, ours and pyas2lib's). Prints one table in which every
+figure stands beside pyas2lib's and the floor measured in this run, and saves everything to
+bench-results.json. Timings are reported, never asserted: the machine is shared.
+
+Settings under test: signed (SHA-256, RSA-2048 PKCS #1 v1.5), encrypted (AES-256-CBC, RSA key
+transport), a signed SHA-256 synchronous MDN requested; "unpack" includes building that MDN.
+"""
+
+import argparse
+import datetime
+import filecmp
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import floor  # noqa: E402
+import table  # noqa: E402
+
+MIB = 1 << 20
+RSS_TARGET_MIB = 64
+STREAM_TARGETS = {"build": 300.0, "unpack": 200.0}  # MB/s at 200 MiB
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run_json(cmd):
+    """Runs one scenario process; returns the JSON object it printed last."""
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    lines = [line for line in out.stdout.splitlines() if line.startswith("{")]
+    if not lines:
+        raise RuntimeError(f"no result from {' '.join(cmd)}: {out.stderr[-2000:]}")
+    return json.loads(lines[-1])
+
+
+def write_random(path, size):
+    with open(path, "wb") as f:
+        left = size
+        while left:
+            n = min(left, 4 * MIB)
+            f.write(os.urandom(n))
+            left -= n
+
+
+def parse_size(text):
+    text = text.strip().upper()
+    for suffix, factor in (("G", 1 << 30), ("M", MIB), ("K", 1024)):
+        if text.endswith(suffix):
+            return int(float(text[:-1]) * factor)
+    return int(text)
+
+
+def size_label(size):
+    return f"{size // MIB} MiB" if size >= MIB else f"{size // 1024} KiB" if size >= 1024 else f"{size} B"
+
+
+class Bench:
+    def __init__(self, args):
+        self.args = args
+        self.work = os.path.abspath(args.work)
+        self.keys = os.path.join(self.work, "keys")
+        self.swift = [os.path.abspath(args.swift_bench)]
+        self.python = [args.python, os.path.join(HERE, "pyas2lib_bench.py")]
+        self.results = {
+            "date": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+            "command": "make bench  (scripts/bench.sh → scripts/bench/bench.py " + " ".join(sys.argv[1:]) + ")",
+            "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "loadavg_start": os.getloadavg()},
+        }
+
+    # -- steps ------------------------------------------------------------------------------------
+
+    def setup(self):
+        os.makedirs(self.work, exist_ok=True)
+        log("keys (RSA-2048, self-signed)")
+        subprocess.run(self.swift + ["keys", "--directory", self.keys], check=True)
+
+    def measure_floor(self):
+        log("crypto floor: openssl speed (about a minute)")
+        self.results["floor"] = floor.measure()
+
+    def measure_messages(self):
+        a = self.args
+        msgs = {"ours": {}, "pyas2lib": {}}
+        for tasks in (1, 2):
+            log(f"1 KiB messages/s, ours, {tasks} task(s)")
+            msgs["ours"][tasks] = run_json(self.swift + [
+                "messages", "--keys", self.keys, "--work", os.path.join(self.work, "work"),
+                "--size", str(a.message_size), "--seconds", str(a.seconds), "--tasks", str(tasks)])
+            log(f"1 KiB messages/s, pyas2lib, {tasks} process(es)")
+            msgs["pyas2lib"][tasks] = run_json(self.python + [
+                "messages", "--keys", self.keys, "--size", str(a.message_size), "--seconds", str(a.seconds), "--procs", str(tasks)])
+        self.results["messages"] = msgs
+
+    def measure_files(self):
+        a = self.args
+        files = {"ours": {}, "pyas2lib": {}}
+        for size in a.sizes:
+            label = size_label(size)
+            payload = os.path.join(self.work, f"payload-{label.replace(' ', '')}")
+            log(f"{label}: payload file")
+            write_random(payload, size)
+            for side in ("ours", "pyas2lib"):
+                repeat = a.repeat if side == "ours" or size <= a.py_repeat_limit else 1
+                runs = {"build": [], "unpack": []}
+                for i in range(repeat):
+                    body = f"{payload}.{side}.body"
+                    out = f"{payload}.{side}.out"
+                    log(f"{label}: {side} build ({i + 1}/{repeat})")
+                    runs["build"].append(self.build(side, payload, body))
+                    log(f"{label}: {side} unpack ({i + 1}/{repeat})")
+                    runs["unpack"].append(self.unpack(side, body, out))
+                    if not filecmp.cmp(payload, out, shallow=False):
+                        raise RuntimeError(f"{side}: the unpacked {label} payload differs from the one sent")
+                    for path in (body, body + ".headers", out, out + ".mdn"):
+                        os.remove(path)
+                files["ours" if side == "ours" else "pyas2lib"][size] = runs
+            os.remove(payload)
+        self.results["files"] = files
+
+    def build(self, side, payload, body):
+        if side == "ours":
+            return run_json(self.swift + ["build", "--keys", self.keys, "--payload", payload, "--out", body,
+                                          "--work", os.path.join(self.work, "work")])
+        return run_json(self.python + ["build", "--keys", self.keys, "--payload", payload, "--out", body])
+
+    def unpack(self, side, body, out):
+        if side == "ours":
+            return run_json(self.swift + ["unpack", "--keys", self.keys, "--body", body, "--out", out,
+                                          "--work", os.path.join(self.work, "work")])
+        return run_json(self.python + ["parse", "--keys", self.keys, "--body", body, "--out", out])
+
+    # -- report -----------------------------------------------------------------------------------
+
+    def rows(self):
+        """Table rows as dicts (also saved to the JSON)."""
+        f, rows = self.results["floor"], []
+        msgs = self.results.get("messages")
+        if msgs:
+            ours1 = msgs["ours"][1]
+            for op in ("build", "unpack"):
+                what = "build" if op == "build" else "unpack + signed MDN"
+                py1 = msgs["pyas2lib"][1][f"{op}_per_second"]
+                for tasks in (1, 2):
+                    ours = msgs["ours"][tasks][f"{op}_per_second"]
+                    py = msgs["pyas2lib"][tasks][f"{op}_per_second"]
+                    fl = floor.message_floor(f, ours1["payload_bytes"], ours1["message_bytes"], ours1["mdn_bytes"], tasks)
+                    fl = fl[0] if op == "build" else fl[1]
+                    one_core = floor.message_floor(f, ours1["payload_bytes"], ours1["message_bytes"], ours1["mdn_bytes"], 1)
+                    one_core = one_core[0] if op == "build" else one_core[1]
+                    target = met = None
+                    basis = None
+                    if tasks == 2:
+                        ten, near = 10 * py1, fl / 1.5
+                        target = min(ten, near)
+                        basis = "10× pyas2lib (1 process)" if ten <= near else "floor ÷ 1.5"
+                        met = ours >= target
+                    rows.append({
+                        "metric": f"{what}, {size_label(ours1['payload_bytes'])} msg/s, {tasks} {'task' if tasks == 1 else 'tasks'}",
+                        "unit": "msg/s", "ours": ours, "pyas2lib": py, "floor": fl, "target": target,
+                        "target_basis": basis, "target_kind": "min", "met": met,
+                        "ours_cpu_ms": 1000 * msgs["ours"][tasks][op]["cpu_seconds"] / msgs["ours"][tasks][op]["operations"],
+                        "pyas2lib_cpu_ms": 1000 * msgs["pyas2lib"][tasks][op]["cpu_seconds"] / msgs["pyas2lib"][tasks][op]["operations"],
+                        "floor_cpu_ms": 1000 / one_core,
+                        "pyas2lib_note": f"{tasks} process{'es' if tasks > 1 else ''}",
+                    })
+        files = self.results.get("files")
+        if files:
+            stream = dict(zip(("build", "unpack"), floor.stream_floor(f)))
+            for op in ("build", "unpack"):
+                for size in sorted(files["ours"]):
+                    ours = self.median_rate(files["ours"][size][op])
+                    py = self.median_rate(files["pyas2lib"][size][op])
+                    big = size == max(files["ours"])
+                    target = STREAM_TARGETS[op] if size >= 200 * MIB or (big and self.args.targets_at_largest) else None
+                    what = "build" if op == "build" else "unpack + deliver + signed MDN"
+                    rows.append({
+                        "metric": f"{what}, {size_label(size)} MB/s", "unit": "MB/s", "ours": ours, "pyas2lib": py,
+                        "floor": stream[op], "target": target, "target_kind": "min",
+                        "met": None if target is None else ours >= target,
+                        "ours_cpu_ms": 1000 * statistics.median(r["cpu_seconds"] for r in files["ours"][size][op]),
+                        "pyas2lib_cpu_ms": 1000 * statistics.median(r["cpu_seconds"] for r in files["pyas2lib"][size][op]),
+                        "floor_cpu_ms": 1000 * size / 1e6 / stream[op],
+                        "runs": {"ours": len(files["ours"][size][op]), "pyas2lib": len(files["pyas2lib"][size][op])},
+                    })
+            for op in ("build", "unpack"):
+                for size in sorted(files["ours"]):
+                    ours = max(r["max_rss_kib"] for r in files["ours"][size][op]) / 1024
+                    py = max(r["max_rss_kib"] for r in files["pyas2lib"][size][op]) / 1024
+                    rows.append({
+                        "metric": f"{op} peak RSS, {size_label(size)}", "unit": "MiB", "ours": ours, "pyas2lib": py,
+                        "floor": None, "target": RSS_TARGET_MIB, "target_kind": "max", "met": ours < RSS_TARGET_MIB,
+                        "pyas2lib_note": f"{py * MIB / size:.1f}× payload",
+                    })
+        return rows
+
+    @staticmethod
+    def median_rate(runs):
+        return statistics.median(r["payload_bytes"] / r["seconds"] / 1e6 for r in runs)
+
+    def report(self):
+        self.results["machine"]["loadavg_end"] = os.getloadavg()
+        rows = self.rows()
+        self.results["rows"] = rows
+        header = ["metric", "ours", "pyas2lib", "ours/py", "floor", "ours/floor", "target", "met?"]
+        lines = []
+        for r in rows:
+            unit = " " + r["unit"]
+            ratio = r["ours"] / r["pyas2lib"] if r["pyas2lib"] else None
+            to_floor = r["ours"] / r["floor"] if r["floor"] else None
+            if r["target"] is None:
+                target = "—"
+            elif r["target_kind"] == "max":
+                target = f"< {table.fmt(r['target'])}{unit}"
+            else:
+                target = f"≥ {table.fmt(r['target'])}{unit}" + (f" ({r['target_basis']})" if r.get("target_basis") else "")
+            met = "—" if r["met"] is None else ("met" if r["met"] else "NOT MET")
+            lines.append([r["metric"], table.fmt(r["ours"]), table.fmt(r["pyas2lib"]), table.fmt(ratio, "×"),
+                          table.fmt(r["floor"]), table.fmt(to_floor), target, met])
+        text = table.render(header, lines)
+        cpu_lines = [[r["metric"], table.fmt(r.get("ours_cpu_ms")), table.fmt(r.get("pyas2lib_cpu_ms")), table.fmt(r.get("floor_cpu_ms"))]
+                     for r in rows if "ours_cpu_ms" in r]
+        cpu_text = table.render(["CPU ms per operation (all threads)", "ours", "pyas2lib", "floor"], cpu_lines) if cpu_lines else ""
+        m = self.results["machine"]
+        f = self.results["floor"]
+        print()
+        print(f"as2-agent benchmark — {self.results['date']} — {m['cpus']} CPUs, load average "
+              f"{m['loadavg_start'][0]:.1f} at start, {m['loadavg_end'][0]:.1f} at end")
+        print(f"SHA-256 signature, AES-256-CBC, RSA-2048, signed SHA-256 MDN requested; pyas2lib {self.pyas2lib_version()}")
+        print(f"floor (openssl speed, this run): RSA-2048 {f['rsa2048_sign_per_s']:,.0f} sign/s, {f['rsa2048_verify_per_s']:,.0f} verify/s "
+              f"(2 processes: {f['rsa2048_sign_per_s_2proc']:,.0f} / {f['rsa2048_verify_per_s_2proc']:,.0f}); "
+              f"SHA-256 {max(f['sha256_bytes_per_s'].values()) / 1e6:,.0f} MB/s; AES-256-CBC "
+              f"{max(f['aes256cbc_encrypt_bytes_per_s'].values()) / 1e6:,.0f} MB/s encrypt, "
+              f"{max(f['aes256cbc_decrypt_bytes_per_s'].values()) / 1e6:,.0f} MB/s decrypt")
+        print()
+        print(text)
+        if cpu_text:
+            print()
+            print(cpu_text)
+        print()
+        with open(self.args.json, "w") as out:
+            json.dump(self.results, out, indent=1, sort_keys=True, default=str)
+        print(f"saved {self.args.json}")
+
+    def pyas2lib_version(self):
+        msgs = self.results.get("messages")
+        return msgs["pyas2lib"][1].get("pyas2lib", "?") if msgs else "1.4.4"
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--swift-bench", default=".build/release/as2-bench", help="the as2-bench executable")
+    p.add_argument("--python", default=sys.executable, help="Python with pyas2lib 1.4.4 (.venv/bin/python)")
+    p.add_argument("--work", default=".build/bench", help="work folder on the disk under test (keys, payloads, outputs)")
+    p.add_argument("--json", default="bench-results.json", help="where to save the results")
+    p.add_argument("--seconds", type=float, default=3.0, help="duration of each messages/s measurement")
+    p.add_argument("--message-size", type=parse_size, default=1024, help="payload of the messages/s runs")
+    p.add_argument("--sizes", default="10M,200M", help="large payload sizes, comma-separated (K/M/G suffixes)")
+    p.add_argument("--repeat", type=int, default=3, help="runs per large scenario (the median is reported)")
+    p.add_argument("--py-repeat-limit", type=parse_size, default=16 * MIB,
+                   help="pyas2lib runs large scenarios above this size once (they take tens of seconds and GBs)")
+    p.add_argument("--targets-at-largest", action="store_true", help="apply the 200 MiB targets to the largest size given")
+    p.add_argument("--skip-messages", action="store_true")
+    p.add_argument("--skip-files", action="store_true")
+    args = p.parse_args()
+    args.sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+
+    bench = Bench(args)
+    bench.setup()
+    bench.measure_floor()
+    if not args.skip_messages:
+        bench.measure_messages()
+    if not args.skip_files:
+        bench.measure_files()
+    bench.report()
+
+
+if __name__ == "__main__":
+    main()
