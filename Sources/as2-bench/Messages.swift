@@ -23,6 +23,13 @@ struct Messages: AsyncParsableCommand {
     @Option(help: "Concurrent tasks (1 = single-threaded; 2 = both cores).")
     var tasks: Int = 1
 
+    @Option(help: "Measure only this operation (build or unpack), e.g. under a profiler.")
+    var only: Operation?
+
+    enum Operation: String, ExpressibleByArgument {
+        case build, unpack
+    }
+
     func validate() throws {
         guard size >= 0, seconds > 0, tasks >= 1 else { throw ValidationError("size ≥ 0, seconds > 0 and tasks ≥ 1") }
     }
@@ -54,10 +61,10 @@ struct Messages: AsyncParsableCommand {
         guard message.mic.digest == sample.primaryMIC?.digest else { throw BenchError("the receiver's MIC differs from the sender's") }
         let mdn = try parties.acknowledge(request, message, mdnID: "<mdn-sample@as2-bench>")
 
-        let build = try await RateMeter.measure(tasks: tasks, seconds: seconds) { task, i in
+        let build = try await RateMeter.measure(tasks: tasks, seconds: only == .unpack ? 0 : seconds) { task, i in
             _ = try parties.build(payload: MemoryByteSource(payload), messageID: "<b\(task)-\(i)@as2-bench>", workDirectory: work)
         }
-        let unpack = try await RateMeter.measure(tasks: tasks, seconds: seconds) { task, i in
+        let unpack = try await RateMeter.measure(tasks: tasks, seconds: only == .build ? 0 : seconds) { task, i in
             let (request, message) = try parties.unpack(headers: headers, body: body, workDirectory: work)
             _ = try parties.acknowledge(request, message, mdnID: "<m\(task)-\(i)@as2-bench>")
         }

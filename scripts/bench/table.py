@@ -16,13 +16,14 @@ def fmt(value, unit=""):
     return text + unit
 
 
-def render(header, rows):
-    """Rows of strings under ``header``, each column padded to its widest cell (first column left-aligned)."""
+def render(header, rows, left_tail=0):
+    """Rows of strings under ``header``, each column padded to its widest cell: the first and the
+    last ``left_tail`` columns left-aligned, numbers right-aligned."""
     table = [header] + rows
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
 
     def line(r):
-        cells = [r[0].ljust(widths[0])] + [c.rjust(w) if i < len(r) - 2 else c.ljust(w) for i, (c, w) in enumerate(zip(r[1:], widths[1:]), 1)]
+        cells = [r[0].ljust(widths[0])] + [c.rjust(w) if i < len(r) - left_tail else c.ljust(w) for i, (c, w) in enumerate(zip(r[1:], widths[1:]), 1)]
         return "  ".join(cells).rstrip()
 
     rule = "  ".join("-" * w for w in widths)
