@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C glue: libcrypto (+ one-line shims for macros) and system zlib. Only AS2Crypto imports them.
@@ -72,6 +73,7 @@ let package = Package(
             dependencies: [
                 "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2Config", "AS2Journal", "AS2HTTP", "AS2Spool",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
