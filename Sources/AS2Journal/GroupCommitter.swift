@@ -15,6 +15,7 @@ actor GroupCommitter {
     private let writer: any DatabaseWriter
     private var pending: [Job] = []
     private var isDraining = false
+    private var inFlight = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var statistics = GroupCommitStatistics(transactions: 0, operations: 0, largestBatch: 0)
 
@@ -56,8 +57,8 @@ actor GroupCommitter {
     /// Counters since the journal was opened.
     func currentStatistics() -> GroupCommitStatistics { statistics }
 
-    /// Operations queued behind the transaction in flight (for tests).
-    func pendingCount() -> Int { pending.count }
+    /// Operations in the transaction being committed, and queued behind it (for tests).
+    func queuedCounts() -> (inFlight: Int, pending: Int) { (inFlight, pending.count) }
 
     /// Returns once every operation queued so far has been committed or has failed.
     func waitUntilIdle() async {
@@ -71,6 +72,8 @@ actor GroupCommitter {
         while !pending.isEmpty {
             let batch = pending
             pending.removeAll(keepingCapacity: true)
+            inFlight = batch.count
+            defer { inFlight = 0 }
             do {
                 let resumes = try await writer.write { db in batch.map { $0.run(db) } }
                 statistics.transactions += 1

@@ -28,6 +28,10 @@ extension Journal {
     @discardableResult
     public func recordBuilt(_ id: Int64, _ built: BuiltMessage) async throws -> OutboundMessage {
         try await updateOutbound(id, "recordBuilt", from: [.queued]) { row, _ in
+            // Once built, every attempt sends the same bytes (R-RS-1): never rebuilt in place.
+            guard row.builtBodyPath == nil else {
+                throw JournalError.invalidTransition("recordBuilt on a built message", id: id, state: row.state)
+            }
             row.setBuilt(built)
             return (.built, "body \(built.bodyPath); MIC \(Self.describe(built.micDigests))")
         }

@@ -26,6 +26,9 @@ public final class Journal: Sendable {
     public static func open(path: String, clock: @escaping Clock = { Date() }) throws -> Journal {
         do {
             let pool = try DatabasePool(path: path, configuration: configuration())
+            // WAL + FULL: a commit returns only once the WAL is fsynced. GRDB sets NORMAL when it
+            // enables WAL on the writer connection (the only one that writes), so set FULL after.
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try migrate(pool, path: path)
             return Journal(writer: pool, path: path, clock: clock)
         } catch {
@@ -65,10 +68,6 @@ public final class Journal: Sendable {
         configuration.foreignKeysEnabled = true
         // A writer blocked by another process (sqlite3 .backup, the CLI) waits instead of failing.
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            // WAL (set by DatabasePool) + FULL: a commit returns only once the WAL is fsynced.
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
         return configuration
     }
 
