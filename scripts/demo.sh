@@ -50,8 +50,9 @@ cat <<INFO
 
 INFO
 
-# 4. Run both agents in the foreground, if this build has the run command.
-if ! "$bin" run --help >/dev/null 2>&1; then
+# 4. Run both agents in the foreground, if this build has the run command (an unknown
+#    subcommand with --help prints the top-level help, so look for run's own usage line).
+if ! "$bin" run --help 2>/dev/null | grep -q "USAGE: as2-agent run"; then
     echo "The agent's 'run' command is not in this build yet: keys and configuration are ready."
     exit 0
 fi

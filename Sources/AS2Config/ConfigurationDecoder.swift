@@ -9,10 +9,13 @@ struct DecodedConfiguration: Sendable {
     let locator: TOMLSourceLocator
     /// Locator path (`partner#2`) and displayed path (`partner[globex]`) of each partner in
     /// `configuration.partners`, in the same order.
-    let partnerPaths: [(location: String, display: String)]
+    let partnerPaths: [TablePath]
 
     var hasErrors: Bool { problems.contains { $0.severity == .error } }
 }
+
+/// Where a table is: locator path (`agent`, `partner#2`) and displayed path (`agent`, `partner[globex]`).
+typealias TablePath = (location: String, display: String)
 
 /// TOML tree → typed values, checking keys, types, enum values, syntax of names, ids, URLs and
 /// addresses, and the consistency of keys with each other. Reads secret files; touches no other file.
@@ -54,7 +57,7 @@ struct ConfigurationDecoder {
 
     // MARK: Root
 
-    private func decodeRoot(_ root: [String: ConfigurationValue]) -> (AgentConfiguration?, [(String, String)]) {
+    private func decodeRoot(_ root: [String: ConfigurationValue]) -> (AgentConfiguration?, [TablePath]) {
         for key in root.keys.sorted() where !ConfigurationSchema.tables.contains(key) {
             if case .table = root[key] {
                 collector.add(
@@ -81,7 +84,7 @@ struct ConfigurationDecoder {
         return decodeSections(root, agent: agent)
     }
 
-    private func decodeSections(_ root: [String: ConfigurationValue], agent: AgentSettings?) -> (AgentConfiguration?, [(String, String)]) {
+    private func decodeSections(_ root: [String: ConfigurationValue], agent: AgentSettings?) -> (AgentConfiguration?, [TablePath]) {
         let httpReader = reader(root, "http")
         let http = httpReader.map(decodeHTTP) ?? .default
         httpReader?.reportUnknownKeys()
@@ -93,11 +96,11 @@ struct ConfigurationDecoder {
         foldersReader?.reportUnknownKeys()
 
         var partners: [PartnerConfiguration] = []
-        var partnerPaths: [(String, String)] = []
+        var partnerPaths: [TablePath] = []
         for partnerReader in partnerReaders(root) {
             if let partner = decodePartner(partnerReader, agent: agent, http: http, folders: folders) {
                 partners.append(partner)
-                partnerPaths.append((partnerReader.location, partnerReader.display))
+                partnerPaths.append((location: partnerReader.location, display: partnerReader.display))
             }
             partnerReader.reportUnknownKeys()
         }
@@ -331,21 +334,21 @@ struct ConfigurationDecoder {
 
     // MARK: Across partners
 
-    private func checkUniqueness(_ partners: [PartnerConfiguration], _ paths: [(String, String)]) {
+    private func checkUniqueness(_ partners: [PartnerConfiguration], _ paths: [TablePath]) {
         for (i, partner) in partners.enumerated() {
             for j in 0..<i {
                 let other = partners[j]
-                let otherLine = collector.locator.position(of: paths[j].0).map { " (line \($0.line))" } ?? ""
+                let otherLine = collector.locator.position(of: paths[j].location).map { " (line \($0.line))" } ?? ""
                 if other.name == partner.name {
                     collector.add(
-                        .error, .duplicate, keyPath: "\(paths[i].1).name", location: "\(paths[i].0).name",
+                        .error, .duplicate, keyPath: "\(paths[i].display).name", location: "\(paths[i].location).name",
                         "partner name \"\(partner.name)\" is already used by an earlier partner\(otherLine)",
                         suggestion: "partner names are folder names and must be unique")
                 }
                 let insensitive = partner.interop.caseInsensitiveAS2ID || other.interop.caseInsensitiveAS2ID
                 if other.as2ID == partner.as2ID || (insensitive && other.as2ID.lowercased() == partner.as2ID.lowercased()) {
                     collector.add(
-                        .error, .duplicate, keyPath: "\(paths[i].1).as2_id", location: "\(paths[i].0).as2_id",
+                        .error, .duplicate, keyPath: "\(paths[i].display).as2_id", location: "\(paths[i].location).as2_id",
                         "AS2 name \"\(partner.as2ID)\" is already used by partner \"\(other.name)\"\(otherLine)",
                         suggestion: "each partner needs its own AS2 name")
                 }

@@ -16,7 +16,7 @@ struct FileChecks<Inspector: CryptoInspector> {
     struct Ref {
         let display: String
         let location: String
-        init(_ table: (location: String, display: String), _ key: String) {
+        init(_ table: TablePath, _ key: String) {
             display = "\(table.display).\(key)"
             location = "\(table.location).\(key)"
         }
@@ -27,8 +27,8 @@ struct FileChecks<Inspector: CryptoInspector> {
         case error, warning
     }
 
-    func run(_ configuration: AgentConfiguration, partnerPaths: [(location: String, display: String)], checkPorts: Bool) {
-        let agent = ("agent", "agent")
+    func run(_ configuration: AgentConfiguration, partnerPaths: [TablePath], checkPorts: Bool) {
+        let agent: TablePath = ("agent", "agent")
         checkDirectory(configuration.agent.spoolDirectory, Ref(agent, "spool_dir"))
         checkDirectory(configuration.agent.stateDirectory, Ref(agent, "state_dir"))
         checkIdentity(configuration.agent)
@@ -42,11 +42,11 @@ struct FileChecks<Inspector: CryptoInspector> {
     // MARK: [agent]
 
     private func checkIdentity(_ agent: AgentSettings) {
-        let table = ("agent", "agent")
+        let table: TablePath = ("agent", "agent")
         var current: [Inspector.Certificate] = []
         switch agent.identity {
         case .pem(let certificatePath, let keyPath, let password):
-            let certificates = certificates(certificatePath, Ref(table, "certificate"), expiry: .error, ours: true)
+            let certificates = loadCertificates(certificatePath, Ref(table, "certificate"), expiry: .error, ours: true)
             let key = privateKey(keyPath, password: password, Ref(table, "private_key"), Ref(table, "private_key_password_file"))
             if let key, let certificate = certificates?.first {
                 if !inspector.key(key, matches: certificate) {
@@ -68,10 +68,11 @@ struct FileChecks<Inspector: CryptoInspector> {
                 checkValidity(certificate, ref, expiry: .error, ours: true)
                 checkOurKeySize(key, ref)
                 current = [certificate]
-            } catch .wrongPassword {
-                passwordProblem(path, password: password, ref, Ref(table, "pkcs12_password_file"))
-            } catch .unusable(let message) {
-                error(ref, .key, "\(path): \(message)")
+            } catch {
+                switch error {
+                case .wrongPassword: passwordProblem(path, password: password, ref, Ref(table, "pkcs12_password_file"))
+                case .unusable(let message): self.error(ref, .key, "\(path): \(message)")
+                }
             }
         }
         checkPreviousKeys(agent, current: current)
@@ -81,11 +82,11 @@ struct FileChecks<Inspector: CryptoInspector> {
     /// certificates in its own file.
     private func checkPreviousKeys(_ agent: AgentSettings, current: [Inspector.Certificate]) {
         guard !agent.previousPrivateKeys.isEmpty else { return }
-        let table = ("agent", "agent")
+        let table: TablePath = ("agent", "agent")
         let ref = Ref(table, "previous_private_keys")
         var pool: [(path: String, certificate: Inspector.Certificate, used: Bool)] = []
         for path in agent.previousCertificates {
-            for certificate in certificates(path, Ref(table, "previous_certificates"), expiry: nil, ours: true) ?? [] {
+            for certificate in loadCertificates(path, Ref(table, "previous_certificates"), expiry: nil, ours: true) ?? [] {
                 pool.append((path, certificate, false))
             }
         }
@@ -122,20 +123,20 @@ struct FileChecks<Inspector: CryptoInspector> {
 
     private func checkHTTP(_ http: HTTPSettings) {
         guard let tls = http.tls else { return }
-        let table = ("http", "http")
-        let certificates = certificates(tls.certificate, Ref(table, "tls_certificate"), expiry: .error, ours: false)
+        let table: TablePath = ("http", "http")
+        let certificates = loadCertificates(tls.certificate, Ref(table, "tls_certificate"), expiry: .error, ours: false)
         let keyRef = Ref(table, tls.privateKey == tls.certificate ? "tls_certificate" : "tls_private_key")
         let key = privateKey(tls.privateKey, password: tls.privateKeyPassword, keyRef, Ref(table, "tls_private_key_password_file"))
         if let key, let certificate = certificates?.first, !inspector.key(key, matches: certificate) {
             error(keyRef, .key, "\(tls.privateKey) is not the private key of TLS certificate \(tls.certificate)")
         }
         if let ca = tls.clientCAFile {
-            _ = certificates(ca, Ref(table, "tls_client_ca_file"), expiry: .warning, ours: false)
+            _ = loadCertificates(ca, Ref(table, "tls_client_ca_file"), expiry: .warning, ours: false)
         }
     }
 
     private func checkPorts(_ http: HTTPSettings) {
-        let table = ("http", "http")
+        let table: TablePath = ("http", "http")
         let listeners: [(String, ListenAddress?)] = [
             ("listen", http.listen), ("tls_listen", http.tls?.listen), ("admin_listen", http.adminListen),
         ]
@@ -157,36 +158,36 @@ struct FileChecks<Inspector: CryptoInspector> {
 
     // MARK: [[partner]]
 
-    private func checkPartner(_ partner: PartnerConfiguration, _ table: (location: String, display: String)) {
+    private func checkPartner(_ partner: PartnerConfiguration, _ table: TablePath) {
         let allowExpired = partner.inbound.allowExpiredCertificate
         if let path = partner.certificate {
             // Used to encrypt (unless encrypt_certificate) and to verify.
             let encrypts = partner.encryptCertificate == nil && partner.outbound.encrypt != nil
             let expiry: Expiry = encrypts || !allowExpired ? .error : .warning
-            if let certificates = certificates(path, Ref(table, "certificate"), expiry: expiry, ours: false) {
+            if let certificates = loadCertificates(path, Ref(table, "certificate"), expiry: expiry, ours: false) {
                 checkPartnerKeySize(certificates, Ref(table, "certificate"))
             }
         }
         for path in partner.verifyCertificates {
-            _ = certificates(path, Ref(table, "verify_certificates"), expiry: .warning, ours: false)
+            _ = loadCertificates(path, Ref(table, "verify_certificates"), expiry: .warning, ours: false)
         }
         if let path = partner.encryptCertificate,
-            let certificates = certificates(path, Ref(table, "encrypt_certificate"), expiry: .error, ours: false)
+            let certificates = loadCertificates(path, Ref(table, "encrypt_certificate"), expiry: .error, ours: false)
         {
             checkPartnerKeySize(certificates, Ref(table, "encrypt_certificate"))
         }
         if let path = partner.inbound.tlsClientCertificate {
-            _ = certificates(path, Ref(table, "inbound_tls_client_certificate"), expiry: .error, ours: false)
+            _ = loadCertificates(path, Ref(table, "inbound_tls_client_certificate"), expiry: .error, ours: false)
         }
         let transport = partner.transport
         if let path = transport.tlsCAFile {
-            _ = certificates(path, Ref(table, "tls_ca_file"), expiry: .warning, ours: false)
+            _ = loadCertificates(path, Ref(table, "tls_ca_file"), expiry: .warning, ours: false)
         }
         if let path = transport.tlsPinnedCertificate {
-            _ = certificates(path, Ref(table, "tls_pinned_certificate"), expiry: .error, ours: false)
+            _ = loadCertificates(path, Ref(table, "tls_pinned_certificate"), expiry: .error, ours: false)
         }
         if let certificatePath = transport.tlsClientCertificate, let keyPath = transport.tlsClientPrivateKey {
-            let certificates = certificates(certificatePath, Ref(table, "tls_client_certificate"), expiry: .error, ours: false)
+            let certificates = loadCertificates(certificatePath, Ref(table, "tls_client_certificate"), expiry: .error, ours: false)
             let keyRef = Ref(table, keyPath == certificatePath ? "tls_client_certificate" : "tls_client_private_key")
             let key = privateKey(
                 keyPath, password: transport.tlsClientPrivateKeyPassword, keyRef,
@@ -245,7 +246,7 @@ struct FileChecks<Inspector: CryptoInspector> {
 
     /// Loads a certificate file (at least one certificate) and checks the validity of the first;
     /// `expiry` nil skips the validity check.
-    private func certificates(_ path: String, _ ref: Ref, expiry: Expiry?, ours: Bool) -> [Inspector.Certificate]? {
+    private func loadCertificates(_ path: String, _ ref: Ref, expiry: Expiry?, ours: Bool) -> [Inspector.Certificate]? {
         guard checkReadable(path, ref) else { return nil }
         let certificates: [Inspector.Certificate]
         do {
@@ -297,10 +298,13 @@ struct FileChecks<Inspector: CryptoInspector> {
         }
         do {
             return try inspector.loadPrivateKey(path: path, password: password?.value)
-        } catch .wrongPassword {
-            passwordProblem(path, password: password, ref, passwordRef)
-        } catch .unusable(let message) {
-            error(ref, .key, "\(path): \(message)", suggestion: "keys are PEM (PKCS#8 or PKCS#1) or DER files")
+        } catch {
+            switch error {
+            case .wrongPassword:
+                passwordProblem(path, password: password, ref, passwordRef)
+            case .unusable(let message):
+                self.error(ref, .key, "\(path): \(message)", suggestion: "keys are PEM (PKCS#8 or PKCS#1) or DER files")
+            }
         }
         return nil
     }

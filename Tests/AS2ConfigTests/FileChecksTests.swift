@@ -33,7 +33,7 @@ final class FileChecksTests: XCTestCase {
     final class Setup {
         let dir: TemporaryDirectory
         let keys: Keys
-        var configText: String
+        var configText = ""
         let now = Date()
 
         init() throws {
@@ -70,8 +70,9 @@ final class FileChecksTests: XCTestCase {
         func writeCertificate(
             _ path: String, _ key: PrivateKey, _ name: String, notBefore: Date? = nil, days: Int = 365
         ) throws {
+            // Valid from an hour before `now`: making keys on a busy machine can take seconds.
             let certificate = try KeyGenerator.selfSignedCertificate(
-                key: key, commonName: name, organization: nil, validityDays: days, notBefore: notBefore)
+                key: key, commonName: name, organization: nil, validityDays: days, notBefore: notBefore ?? now - 3600)
             try dir.write(path, certificate.pem, mode: 0o644)
         }
 
@@ -221,7 +222,8 @@ final class FileChecksTests: XCTestCase {
 
     func testPKCS12IdentityAndItsPassword() throws {
         let setup = try Setup()
-        let certificate = try KeyGenerator.selfSignedCertificate(key: setup.keys.ours, commonName: "ACME", organization: nil, validityDays: 365)
+        let certificate = try KeyGenerator.selfSignedCertificate(
+            key: setup.keys.ours, commonName: "ACME", organization: nil, validityDays: 365, notBefore: setup.now - 3600)
         let p12 = try Identity(certificate: certificate, privateKey: setup.keys.ours).pkcs12(password: "p12pw")
         let p12Path = setup.dir.path + "/keys/acme.p12"
         try Data(p12).write(to: URL(fileURLWithPath: p12Path))

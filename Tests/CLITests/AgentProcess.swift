@@ -36,7 +36,7 @@ struct AgentProcess {
         if let currentDirectory { process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory) }
         // stderr goes to a file, so the child never blocks on one pipe while we drain the other.
         let errPath = NSTemporaryDirectory() + "as2-agent-stderr-" + UUID().uuidString
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        guard FileManager.default.createFile(atPath: errPath, contents: nil) else { throw CocoaError(.fileWriteUnknown) }
         defer { try? FileManager.default.removeItem(atPath: errPath) }
         let errFile = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let out = Pipe()
