@@ -46,6 +46,11 @@ struct FileChecks<Inspector: CryptoInspector> {
         var current: [Inspector.Certificate] = []
         switch agent.identity {
         case .pem(let certificatePath, let keyPath, let password):
+            if !FileManager.default.fileExists(atPath: certificatePath), !FileManager.default.fileExists(atPath: keyPath) {
+                error(Ref(table, "private_key"), .file, "neither \(certificatePath) nor \(keyPath) exists",
+                    suggestion: Self.generateHint(as2ID: agent.as2ID, certificate: certificatePath, key: keyPath))
+                break
+            }
             let certificates = loadCertificates(certificatePath, Ref(table, "certificate"), expiry: .error, ours: true)
             let key = privateKey(keyPath, password: password, Ref(table, "private_key"), Ref(table, "private_key_password_file"))
             if let key, let certificate = certificates?.first {
@@ -334,6 +339,24 @@ struct FileChecks<Inspector: CryptoInspector> {
 
     private func warning(_ ref: Ref, _ code: ConfigurationProblem.Code, _ message: String, suggestion: String? = nil) {
         report(.warning, ref, code, message, suggestion: suggestion)
+    }
+
+    /// The `keys generate` command that creates exactly these two files, when one can.
+    static func generateHint(as2ID: String, certificate: String, key: String) -> String {
+        let folder = PathResolver.parent(of: key)
+        let file = String(key.dropFirst(folder.count + 1))
+        let stem = file.hasSuffix(".key") ? String(file.dropLast(4)) : ""
+        guard certificate == "\(folder)/\(stem).crt", PartnerNameSyntax.error(in: stem) == nil else {
+            return "make a key and certificate with as2-agent keys generate, and name them here"
+        }
+        let name = stem == PartnerNameSyntax.suggestion(for: as2ID) ? "" : " --name \(stem)"
+        return "generate them: as2-agent keys generate --as2-id \(shellQuoted(as2ID)) --out \(folder)\(name)"
+    }
+
+    /// `word` for a shell command line, single-quoted unless it is plain.
+    static func shellQuoted(_ word: String) -> String {
+        let plain = word.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0) }
+        return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     static func day(_ date: Date) -> String {

@@ -185,6 +185,7 @@ struct TableReader {
             return nil
         }
         let guess = E(rawValue: text.lowercased()).map(\.rawValue) ?? EditDistance.closest(to: text, among: names)
+            ?? names.first { $0.hasPrefix(text.lowercased()) }
         error(key, .invalidValue, "unknown value \"\(text)\"; expected one of: " + names.joined(separator: ", "),
             suggestion: guess.map { "did you mean \"\($0)\"?" })
         return nil

@@ -117,6 +117,9 @@ final class ConfigurationProblemTests: XCTestCase {
         let upper = try XCTUnwrap(problem(Self.agent + Self.partner + "encrypt = \"AES256-CBC\"\n", at: "partner[globex].encrypt"))
         XCTAssertEqual(upper.suggestion, "did you mean \"aes256-cbc\"?")
 
+        let prefix = try XCTUnwrap(problem(Self.agent + Self.partner + "encrypt = \"aes256\"\n", at: "partner[globex].encrypt"))
+        XCTAssertEqual(prefix.suggestion, "did you mean \"aes256-cbc\"?")
+
         let mdn = try XCTUnwrap(problem(Self.agent + Self.partner + "mdn = \"asynchronous\"\n", at: "partner[globex].mdn"))
         XCTAssertEqual(mdn.message, "unknown value \"asynchronous\"; expected one of: none, sync, async")
 

@@ -116,6 +116,21 @@ final class FileChecksTests: XCTestCase {
         XCTAssertEqual(p.message, "cannot read \(setup.dir.path)/partners/globex.crt: No such file or directory")
     }
 
+    func testMissingIdentityFilesSuggestTheCommandThatMakesThem() throws {
+        let setup = try Setup()
+        try FileManager.default.removeItem(atPath: setup.dir.path + "/keys/acme.key")
+        try FileManager.default.removeItem(atPath: setup.dir.path + "/keys/acme.crt")
+        let p = try XCTUnwrap(only(try setup.report()))
+        XCTAssertEqual(p.keyPath, "agent.private_key")
+        XCTAssertEqual(p.suggestion, "generate them: as2-agent keys generate --as2-id ACME --out \(setup.dir.path)/keys")
+        XCTAssertEqual(
+            FileChecks<AS2CryptoInspector>.generateHint(as2ID: "Acme Corp", certificate: "/k/our.crt", key: "/k/our.key"),
+            "generate them: as2-agent keys generate --as2-id 'Acme Corp' --out /k --name our")
+        XCTAssertEqual(
+            FileChecks<AS2CryptoInspector>.generateHint(as2ID: "ACME", certificate: "/k/our.pem", key: "/k/our.key"),
+            "make a key and certificate with as2-agent keys generate, and name them here")
+    }
+
     func testFileThatIsNotACertificate() throws {
         let setup = try Setup()
         try setup.dir.write("partners/globex.crt", "hello\n")
