@@ -247,7 +247,7 @@ struct ConfigurationDecoder {
             let password = r.secret("tls_private_key_password_file")
             let clientCA = r.path("tls_client_ca_file")
             if let certificate, let privateKey {
-                http.tls = TLSServerSettings(
+                http.tls = HTTPSListenerSettings(
                     listen: tlsListen, certificate: certificate, privateKey: privateKey, privateKeyPassword: password,
                     clientCAFile: clientCA)
             }

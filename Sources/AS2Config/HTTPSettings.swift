@@ -10,7 +10,7 @@ public struct HTTPSettings: Sendable, Equatable {
     /// Second path accepting asynchronous MDNs.
     public var mdnPath: String
     /// HTTPS listener; nil unless `tls_listen` is set.
-    public var tls: TLSServerSettings?
+    public var tls: HTTPSListenerSettings?
     /// The URL partners reach our AS2 endpoint at (through NAT or a reverse proxy).
     public var publicURL: URL?
     /// Explicit `async_mdn_url`; usually nil and derived from `publicURL` (see `asyncMDNReturnURL`).
@@ -31,7 +31,7 @@ public struct HTTPSettings: Sendable, Equatable {
 
     public init(
         listen: ListenAddress? = ListenAddress(host: "0.0.0.0", port: 4080), path: String = "/as2",
-        mdnPath: String = "/as2/mdn", tls: TLSServerSettings? = nil, publicURL: URL? = nil, asyncMDNURL: URL? = nil,
+        mdnPath: String = "/as2/mdn", tls: HTTPSListenerSettings? = nil, publicURL: URL? = nil, asyncMDNURL: URL? = nil,
         adminListen: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 4081), maxHeaderSize: Int = 16_000,
         maxHeadersTotal: Int = 64_000, maxHeaderCount: Int = 100, spoolThreshold: Int = 1_000_000,
         requestTimeout: Duration = .seconds(300)

@@ -1,6 +1,6 @@
 /// The HTTPS listener of `[http]`: where it listens, its certificate and key, and the CA file that
 /// client certificates must chain to when partners authenticate with one.
-public struct TLSServerSettings: Sendable, Equatable {
+public struct HTTPSListenerSettings: Sendable, Equatable {
     public var listen: ListenAddress
     public var certificate: String
     /// Defaults to the certificate file (one PEM holding both).
