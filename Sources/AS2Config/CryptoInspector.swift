@@ -1,0 +1,36 @@
+import Foundation
+
+/// What check-config needs to know about certificate and key files. A protocol so the checks
+/// are tested with in-memory fakes as well as with AS2Crypto (`AS2CryptoInspector`).
+protocol CryptoInspector: Sendable {
+    associatedtype Certificate
+    associatedtype PrivateKey
+
+    /// Every certificate in a PEM or DER file; throws a message when the file holds none or is malformed.
+    func loadCertificates(path: String) throws -> [Certificate]
+    func facts(of certificate: Certificate) -> CertificateFacts
+    func loadPrivateKey(path: String, password: String?) throws(KeyLoadFailure) -> PrivateKey
+    func loadPKCS12(path: String, password: String?) throws(KeyLoadFailure) -> (key: PrivateKey, certificates: [Certificate])
+    func key(_ key: PrivateKey, matches certificate: Certificate) -> Bool
+    /// RSA modulus size (or the key's security size), when known.
+    func bits(of key: PrivateKey) -> Int?
+}
+
+/// The properties of a certificate that check-config reports on.
+struct CertificateFacts: Sendable, Equatable {
+    var subject: String
+    var notBefore: Date
+    var notAfter: Date
+    var sha256Fingerprint: String
+    var publicKeyBits: Int?
+    /// Key-usage names (`digitalSignature`, `keyEncipherment`, …); nil when the extension is absent.
+    var keyUsage: [String]?
+}
+
+/// Why a private key (or PKCS#12 file) did not open.
+enum KeyLoadFailure: Error, Sendable, Equatable {
+    /// The password is wrong, or the key is encrypted and no password was given.
+    case wrongPassword
+    /// Not a readable key file; the message says why.
+    case unusable(String)
+}
