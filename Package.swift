@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "as2-agent",
             dependencies: [
-                "AS2Agent", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2Config", "AS2Journal", "AS2Spool",
+                "AS2Agent", "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2Config", "AS2Journal", "AS2HTTP", "AS2Spool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -98,7 +98,7 @@ let package = Package(
         .testTarget(name: "AS2MIMETests", dependencies: ["AS2Bytes", "AS2MIME"], swiftSettings: strict),
         .testTarget(name: "AS2CryptoTests", dependencies: ["AS2Bytes", "AS2Crypto"], swiftSettings: strict),
         .testTarget(name: "AS2ProtocolTests", dependencies: ["AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME"], swiftSettings: strict),
-        .testTarget(name: "AS2ConfigTests", dependencies: ["AS2Config", "AS2Crypto"], swiftSettings: strict),
+        .testTarget(name: "AS2ConfigTests", dependencies: ["AS2Config", "AS2Crypto", "AS2Protocol"], swiftSettings: strict),
         .testTarget(name: "AS2JournalTests", dependencies: ["AS2Journal"], swiftSettings: strict),
         .testTarget(name: "AS2HTTPTests", dependencies: ["AS2HTTP"], swiftSettings: strict),
         .testTarget(name: "AS2SpoolTests", dependencies: ["AS2Spool"], swiftSettings: strict),

@@ -1,3 +1,4 @@
+import AS2Protocol
 import AS2Crypto
 import Foundation
 
@@ -106,8 +107,8 @@ extension ConfigurationDecoder {
         return o
     }
 
-    private func decodeInbound(_ r: TableReader, outbound: OutboundPolicy) -> InboundPolicy {
-        let d = InboundPolicy.default
+    private func decodeInbound(_ r: TableReader, outbound: OutboundPolicy) -> PartnerInboundPolicy {
+        let d = PartnerInboundPolicy.default
         var i = d
         i.requireSignature = r.bool("require_signature") ?? d.requireSignature
         i.requireEncryption = r.bool("require_encryption") ?? d.requireEncryption

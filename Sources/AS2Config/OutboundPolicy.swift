@@ -1,3 +1,4 @@
+import AS2Protocol
 import AS2Crypto
 
 /// How we build messages for one partner: signature, encryption, compression, the receipt we

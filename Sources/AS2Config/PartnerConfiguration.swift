@@ -16,7 +16,7 @@ public struct PartnerConfiguration: Sendable, Equatable {
     /// A separate encryption certificate, when they use one.
     public var encryptCertificate: String?
     public var outbound: OutboundPolicy
-    public var inbound: InboundPolicy
+    public var inbound: PartnerInboundPolicy
     public var transport: TransportSettings
     public var retry: RetryPolicy
     /// Messages sent to this partner in parallel.
@@ -25,7 +25,7 @@ public struct PartnerConfiguration: Sendable, Equatable {
 
     public init(
         name: String, as2ID: String, url: URL, certificate: String? = nil, verifyCertificates: [String] = [],
-        encryptCertificate: String? = nil, outbound: OutboundPolicy = .default, inbound: InboundPolicy = .default,
+        encryptCertificate: String? = nil, outbound: OutboundPolicy = .default, inbound: PartnerInboundPolicy = .default,
         transport: TransportSettings = .default, retry: RetryPolicy = .default,
         sendConcurrency: Int = FolderSettings.default.sendConcurrency, interop: InteropSwitches = .default
     ) {

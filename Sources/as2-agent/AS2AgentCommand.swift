@@ -13,6 +13,9 @@ struct AS2AgentCommand: AsyncParsableCommand {
             \(ExitStatus.helpText)
             """,
         version: AgentVersion.current,
-        subcommands: [CheckConfigCommand.self, KeysCommand.self]
+        subcommands: [
+            RunCommand.self, SendCommand.self, MessagesCommand.self, MessageCommand.self, PartnerCommand.self,
+            InspectCommand.self, CheckConfigCommand.self, KeysCommand.self,
+        ]
     )
 }

@@ -1,3 +1,4 @@
+import AS2Protocol
 import AS2Crypto
 import XCTest
 

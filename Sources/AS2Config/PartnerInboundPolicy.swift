@@ -4,7 +4,7 @@ import Foundation
 /// What we accept from one partner (requirements R-ALG-1, R-CERT-5, DESIGN.md §6): required
 /// protection, minimum algorithms, size limits, how the partner authenticates its HTTP requests,
 /// and where we may POST their asynchronous MDNs.
-public struct InboundPolicy: Sendable, Equatable {
+public struct PartnerInboundPolicy: Sendable, Equatable {
     public var requireSignature: Bool
     public var requireEncryption: Bool
     /// Weakest signature digest accepted.
@@ -29,7 +29,7 @@ public struct InboundPolicy: Sendable, Equatable {
     /// the partner's `url`.
     public var asyncMDNReturnURLs: [URL]
 
-    public static let `default` = InboundPolicy()
+    public static let `default` = PartnerInboundPolicy()
 
     public init(
         requireSignature: Bool = true, requireEncryption: Bool = true, minimumSignDigest: DigestAlgorithm = .sha256,
