@@ -92,7 +92,8 @@ extension Journal {
     }
 
     /// Records that the request was accepted and an asynchronous MDN is awaited until `deadline`
-    /// (requirements R-ASYNC-5).
+    /// (requirements R-ASYNC-5). Throws `invalidTransition` if a fast partner's MDN was already
+    /// recorded (the message is delivered).
     @discardableResult
     public func markAwaitingAsyncMDN(_ id: Int64, deadline: Date) async throws -> OutboundMessage {
         try await updateOutbound(id, "markAwaitingAsyncMDN", from: [.sending]) { row, _ in
