@@ -242,24 +242,3 @@ extension Journal {
         date.formatted(.iso8601)
     }
 }
-
-extension MessageRow {
-    mutating func setBuilt(_ built: BuiltMessage) {
-        builtBodyPath = built.bodyPath
-        builtHeaders = built.headers
-        micDigests = built.micDigests
-        dateHeader = built.dateHeader
-    }
-
-    mutating func setMDN(_ mdn: MDNEvidence?) {
-        mdnRaw = mdn?.raw
-        mdnHeaders = mdn?.headers
-        mdnMode = mdn?.mode
-        disposition = mdn?.disposition
-        mdnSigned = mdn?.signed
-        mdnSignatureVerified = mdn?.signatureVerified
-        mdnMICMatched = mdn?.micMatched
-        mdnSigner = mdn?.signerCertificateSHA256
-        mdnAt = mdn?.receivedAt
-    }
-}
