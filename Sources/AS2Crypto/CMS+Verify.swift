@@ -119,11 +119,3 @@ extension CMS {
         return text
     }
 }
-
-/// The dotted OID of an X509_ALGOR.
-func algorithmOID(_ algor: UnsafePointer<X509_ALGOR>?) -> String {
-    guard let algor else { return "" }
-    var object: OpaquePointer?
-    X509_ALGOR_get0(&object, nil, nil, algor)
-    return dottedOID(object)
-}

@@ -37,11 +37,17 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     // MARK: Loading
 
-    /// Loads every certificate of a PEM file (one or many) or the single certificate of a DER file.
+    /// Loads every certificate of a PEM file (one or many), the single certificate of a DER file,
+    /// or the certificates of a PKCS #7 bundle (.p7b/.p7c, PEM or DER).
     public static func load(fromFile path: String) throws -> [Certificate] {
         let bytes = try readFile(path, limit: 16 << 20)
         if looksLikePEM(bytes) { return try load(pem: bytes) }
-        return [try load(der: bytes)]
+        do {
+            return [try load(der: bytes)]
+        } catch let error as CryptoError {
+            if let bundle = try? loadBundle(der: bytes), !bundle.isEmpty { return bundle }
+            throw error
+        }
     }
 
     /// Loads every `CERTIFICATE` block of PEM text, in order.
@@ -53,7 +59,14 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
             certificates.append(try Certificate(taking: x509))
         }
         // The loop ends on "no start line"; only a failure before any certificate is an error.
-        let queue = OpenSSLErrorQueue.drain()
+        var queue = OpenSSLErrorQueue.drain()
+        if certificates.isEmpty {
+            // A PEM PKCS #7 bundle ("-----BEGIN PKCS7-----") holds its certificates inside.
+            if let der = pemBlock(pem, label: "PKCS7"), let bundle = try? loadBundle(der: der) {
+                certificates = bundle
+            }
+            queue = OpenSSLErrorQueue.drain()
+        }
         guard !certificates.isEmpty else {
             throw CryptoError(.malformedInput, "no PEM certificate found\(queue.isEmpty ? "" : ": \(queue)")")
         }
@@ -75,6 +88,35 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         let certificate = try Certificate(taking: x509)
         guard consumed == der.count else { throw CryptoError(.malformedInput, "trailing bytes after the DER certificate") }
         return certificate
+    }
+
+    /// The certificates of a DER PKCS #7 / CMS SignedData bundle.
+    static func loadBundle(der: [UInt8]) throws -> [Certificate] {
+        OpenSSLErrorQueue.clear()
+        guard let handle = ContentInfoHandle(parsing: der) else {
+            throw CryptoError.openssl(.malformedInput, "not a PKCS #7 certificate bundle")
+        }
+        return try certificatesOf(handle)
+    }
+
+    /// The decoded body of the first PEM block labelled `label`.
+    private static func pemBlock(_ pem: [UInt8], label: String) -> [UInt8]? {
+        let text = String(decoding: pem, as: UTF8.self)
+        guard let begin = text.range(of: "-----BEGIN \(label)-----"),
+            let end = text.range(of: "-----END \(label)-----", range: begin.upperBound..<text.endIndex),
+            let data = Data(base64Encoded: String(text[begin.upperBound..<end.lowerBound]), options: .ignoreUnknownCharacters)
+        else { return nil }
+        return Array(data)
+    }
+
+    private static func certificatesOf(_ handle: ContentInfoHandle) throws -> [Certificate] {
+        try handle.withCMS { cms -> [Certificate] in
+            guard let stack = CMS_get1_certs(cms) else { return [] }
+            defer { as2_sk_X509_pop_free(stack) }
+            return try (0..<as2_sk_X509_num(stack)).compactMap { i in
+                try as2_sk_X509_value(stack, i).map { try Certificate(borrowing: $0) }
+            }
+        }
     }
 
     // MARK: Encodings
@@ -212,53 +254,5 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         var tm = tm()
         guard let time, ASN1_TIME_to_tm(time, &tm) == 1 else { return Date(timeIntervalSince1970: 0) }
         return Date(timeIntervalSince1970: TimeInterval(timegm(&tm)))
-    }
-}
-
-/// OpenSSL's name for a key's algorithm ("RSA", "EC", "ED25519", …).
-func keyTypeName(_ key: OpaquePointer) -> String {
-    switch EVP_PKEY_get_base_id(key) {
-    case EVP_PKEY_RSA: return "RSA"
-    case EVP_PKEY_RSA_PSS: return "RSA-PSS"
-    case EVP_PKEY_EC: return "EC"
-    case EVP_PKEY_ED25519: return "ED25519"
-    case EVP_PKEY_ED448: return "ED448"
-    case EVP_PKEY_DSA: return "DSA"
-    default:
-        if let name = EVP_PKEY_get0_type_name(key) { return String(cString: name) }
-        return "unknown"
-    }
-}
-
-/// The bytes of an ASN1_STRING (also ASN1_OCTET_STRING and ASN1_INTEGER).
-func asn1StringBytes(_ string: UnsafePointer<ASN1_STRING>) -> [UInt8] {
-    let n = Int(ASN1_STRING_length(string))
-    guard n > 0, let data = ASN1_STRING_get0_data(string) else { return [] }
-    return Array(UnsafeBufferPointer(start: data, count: n))
-}
-
-func hexByte(_ b: UInt8) -> String {
-    let digits: [Character] = Array("0123456789abcdef")
-    return String([digits[Int(b >> 4)], digits[Int(b & 0xf)]])
-}
-
-func hexString(_ bytes: [UInt8]) -> String { bytes.map(hexByte).joined() }
-
-func looksLikePEM(_ bytes: [UInt8]) -> Bool {
-    let marker = Array("-----BEGIN ".utf8)
-    guard bytes.count >= marker.count else { return false }
-    // PEM may be preceded by human-readable text ("Bag Attributes", openssl x509 -text output).
-    for i in 0...(bytes.count - marker.count) where bytes[i] == 0x2d {
-        if Array(bytes[i..<(i + marker.count)]) == marker { return true }
-    }
-    return false
-}
-
-/// Reads a whole (small) file: keys, certificates, PKCS #12.
-func readFile(_ path: String, limit: Int) throws -> [UInt8] {
-    do {
-        return try FileByteSource(path: path).readAll(limit: limit)
-    } catch let error as ByteError {
-        throw CryptoError(.io, "\(path): \(error)")
     }
 }

@@ -34,7 +34,11 @@ public struct Identity: Sendable {
         defer { PKCS12_free(p12) }
         // A missing password may mean "empty" or "none" depending on the tool that wrote the file.
         let candidates: [String?] = password.map { [$0] } ?? [nil, ""]
-        guard let pass = candidates.first(where: { pw in withOptionalPassword(pw) { PKCS12_verify_mac(p12, $0, $1) == 1 } }) else {
+        let hasMAC = PKCS12_mac_present(p12) == 1
+        guard let pass = hasMAC
+            ? candidates.first(where: { pw in withOptionalPassword(pw) { PKCS12_verify_mac(p12, $0, $1) == 1 } })
+            : candidates.first
+        else {
             OpenSSLErrorQueue.clear()
             throw CryptoError(.wrongPassword, password == nil ? "the PKCS #12 file needs a password" : "wrong password for the PKCS #12 file")
         }
@@ -47,7 +51,9 @@ public struct Identity: Sendable {
             OpenSSLErrorQueue.clear()
             ok = withOptionalPassword(pass) { pw, _ in PKCS12_parse(p12, pw, &key, &cert, &ca) }
         }
-        guard ok == 1 else { throw CryptoError.openssl(.malformedInput, "unreadable PKCS #12 content") }
+        guard ok == 1 else {
+            throw CryptoError.openssl(hasMAC ? .malformedInput : .wrongPassword, "unreadable PKCS #12 content")
+        }
         let privateKey = key.map { PrivateKey(taking: $0) }
         let certificate = try cert.map { try Certificate(taking: $0) }
         var chain: [Certificate] = []

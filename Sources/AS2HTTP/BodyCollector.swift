@@ -10,6 +10,11 @@ struct BodyCollector {
         let limit: Int
     }
 
+    /// The spool file could not be created or written (disk full, permissions).
+    struct SpoolFailure: Error {
+        let underlying: Error
+    }
+
     /// Spool writes are batched to this size so each thread-pool hop carries a useful amount.
     static let flushSize = 256 * 1024
 
@@ -47,7 +52,11 @@ struct BodyCollector {
         }
         if writer == nil {
             let directory = spoolDirectory
-            writer = try await threadPool.runIfActive { try SpoolFileWriter(directory: directory) }
+            do {
+                writer = try await threadPool.runIfActive { try SpoolFileWriter(directory: directory) }
+            } catch {
+                throw SpoolFailure(underlying: error)
+            }
             if memory.readableBytes > 0 {
                 pending.append(memory)
                 pendingBytes += memory.readableBytes
@@ -64,14 +73,22 @@ struct BodyCollector {
         guard let writer else { return MemoryByteSource(Array(memory.readableBytesView)) }
         try await flush()
         let file = writer.file
-        return try await threadPool.runIfActive { try SpooledByteSource(file: file) }
+        do {
+            return try await threadPool.runIfActive { try SpooledByteSource(file: file) }
+        } catch {
+            throw SpoolFailure(underlying: error)
+        }
     }
 
     private mutating func flush() async throws {
         guard let writer, pendingBytes > 0 else { return }
         let batch = pending
         let offset = written
-        try await threadPool.runIfActive { try writer.write(batch, at: offset) }
+        do {
+            try await threadPool.runIfActive { try writer.write(batch, at: offset) }
+        } catch {
+            throw SpoolFailure(underlying: error)
+        }
         written += pendingBytes
         pending.removeAll(keepingCapacity: true)
         pendingBytes = 0

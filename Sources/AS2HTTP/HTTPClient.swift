@@ -38,7 +38,8 @@ public final class HTTPClient: Sendable {
         for channel in channels { try? await channel.close() }
     }
 
-    /// Sends `request` and returns the final response. Throws `HTTPClientError`.
+    /// Sends `request` and returns the final response (any status; 3xx are not followed). Throws
+    /// `HTTPClientError`, or `CancellationError` when the calling task is cancelled mid-exchange.
     public func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         guard let url = HTTPURL(request.url) else {
             throw HTTPClientError(.invalidRequest, "not an http(s) URL: \(request.url)")
@@ -65,20 +66,28 @@ public final class HTTPClient: Sendable {
         } else {
             sslContext = nil
         }
-        let channel = try await connect(url: url, proxy: proxy, sslContext: sslContext, request: request)
-        guard track(channel) else {
-            try? await channel.executeThenClose { _, _ in }
-            throw HTTPClientError(.invalidRequest, "the HTTP client is shut down")
+        do {
+            let channel = try await connect(url: url, proxy: proxy, sslContext: sslContext, request: request)
+            guard track(channel) else {
+                try? await channel.executeThenClose { _, _ in }
+                throw HTTPClientError(.invalidRequest, "the HTTP client is shut down")
+            }
+            defer { untrack(channel.channel) }
+            let exchange = HTTPClientExchange(
+                request: request, url: url, viaPlainProxy: proxy != nil && !url.isTLS,
+                proxyAuthorization: proxy.flatMap(Self.proxyAuthorization), userAgent: userAgent,
+                threadPool: threadPool, logger: logger
+            )
+            let response = try await exchange.run(on: channel)
+            logger.info(
+                "response received",
+                metadata: ["http.status": "\(response.status)", "http.response_bytes": "\(response.body.count)"]
+            )
+            return response
+        } catch let error as HTTPClientError {
+            logger.info("request failed", metadata: ["http.error_code": "\(error.code)", "http.error": "\(error.message)"])
+            throw error
         }
-        defer { untrack(channel.channel) }
-        let exchange = HTTPClientExchange(
-            request: request, url: url, viaPlainProxy: proxy != nil && !url.isTLS,
-            proxyAuthorization: proxy.flatMap(Self.proxyAuthorization), userAgent: userAgent,
-            threadPool: threadPool, logger: logger
-        )
-        let response = try await exchange.run(on: channel)
-        logger.info("response received", metadata: ["http.status": "\(response.status)", "http.response_bytes": "\(response.body.count)"])
-        return response
     }
 
     /// TCP connect (to the proxy if any), CONNECT tunnel for https through a proxy, TLS handshake,
@@ -88,6 +97,7 @@ public final class HTTPClient: Sendable {
     ) async throws -> HTTPClientExchange.Channel {
         let endpoint = proxy ?? url
         let timeout = TimeAmount(request.connectTimeout)
+        let giveUpAt = NIODeadline.now() + timeout
         let channel: any Channel
         do {
             channel = try await ClientBootstrap(group: eventLoopGroup)
@@ -98,7 +108,7 @@ public final class HTTPClient: Sendable {
             throw HTTPClientError(.connectFailed, "cannot connect to \(endpoint.authorityWithPort): \(Self.describe(error))")
         }
         let timedOut = Mutex(false)
-        let deadline = channel.eventLoop.scheduleTask(in: timeout) {
+        let deadline = channel.eventLoop.scheduleTask(deadline: giveUpAt) {
             timedOut.withLock { $0 = true }
             channel.close(promise: nil)
         }
@@ -146,7 +156,9 @@ public final class HTTPClient: Sendable {
                 try pipeline.addHandler(HTTPRequestEncoder())
                 try pipeline.addHandler(
                     ByteToMessageHandler(
-                        HTTPResponseDecoder(leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward, limitConfiguration: limits)
+                        HTTPResponseDecoder(
+                            leftOverBytesStrategy: .dropBytes, informationalResponseStrategy: .forward, limitConfiguration: limits
+                        )
                     )
                 )
                 try pipeline.addHandler(NIOHTTPRequestHeadersValidator())

@@ -13,8 +13,10 @@ public struct HTTPClientError: Error, Equatable, CustomStringConvertible {
         case invalidResponse
         /// The response body is larger than `maxResponseBodySize`.
         case responseTooLarge
-        /// The request itself is unusable: bad URL, bad proxy, or the client is shut down.
+        /// The request itself is unusable: bad URL, bad header, bad proxy, or the client is shut down.
         case invalidRequest
+        /// The response body could not be written to the spool directory (disk full, permissions).
+        case spoolFailed
     }
 
     public let code: Code
@@ -28,7 +30,7 @@ public struct HTTPClientError: Error, Equatable, CustomStringConvertible {
     /// True when trying again later may succeed (requirements R-ST-2, R-REL-4).
     public var isTransient: Bool {
         switch code {
-        case .connectFailed, .timeout, .connectionClosedEarly: return true
+        case .connectFailed, .timeout, .connectionClosedEarly, .spoolFailed: return true
         case .tlsFailure, .invalidResponse, .responseTooLarge, .invalidRequest: return false
         }
     }

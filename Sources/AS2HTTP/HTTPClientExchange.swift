@@ -49,6 +49,9 @@ struct HTTPClientExchange {
         } catch let error as HTTPClientError {
             progress.disarm()
             throw error
+        } catch let error as CancellationError {
+            progress.disarm()
+            throw error
         } catch {
             progress.disarm()
             throw classify(error, progress: progress)
@@ -119,7 +122,9 @@ struct HTTPClientExchange {
             case .head(let final):
                 progress.finalResponseReceived()
                 if let declared = final.headers["content-length"].first.flatMap({ Int($0) }), declared > request.maxResponseBodySize {
-                    throw HTTPClientError(.responseTooLarge, "response body of \(declared) bytes exceeds the limit of \(request.maxResponseBodySize) bytes")
+                    throw HTTPClientError(
+                        .responseTooLarge, "response body of \(declared) bytes exceeds the limit of \(request.maxResponseBodySize) bytes"
+                    )
                 }
                 head = final
                 collector = BodyCollector(
@@ -132,21 +137,33 @@ struct HTTPClientExchange {
                     try await collector?.append(buffer)
                 } catch is BodyCollector.TooLarge {
                     throw HTTPClientError(.responseTooLarge, "response body exceeds the limit of \(request.maxResponseBodySize) bytes")
+                } catch let error as BodyCollector.SpoolFailure {
+                    throw spoolFailed(error)
                 }
             case .end:
                 progress.disarm()
                 guard let head, var collector else {
                     throw HTTPClientError(.invalidResponse, "response ended without a head")
                 }
-                let body = try await collector.finish()
+                let body: any ByteSource
+                do {
+                    body = try await collector.finish()
+                } catch let error as BodyCollector.SpoolFailure {
+                    throw spoolFailed(error)
+                }
                 return HTTPClientResponse(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: body)
             }
         }
         if progress.timedOut {
             throw HTTPClientError(.timeout, "no complete response from \(url.authorityWithPort) within \(request.readTimeout)")
         }
+        try Task.checkCancellation()
         let detail = progress.sendFailure.map { " (sending failed: \($0))" } ?? ""
         throw HTTPClientError(.connectionClosedEarly, "the connection closed before the response was complete\(detail)")
+    }
+
+    private func spoolFailed(_ error: BodyCollector.SpoolFailure) -> HTTPClientError {
+        HTTPClientError(.spoolFailed, "cannot store the response body in \(request.responseSpoolDirectory): \(error.underlying)")
     }
 
     private func classify(_ error: Error, progress: ExchangeProgress) -> HTTPClientError {
@@ -161,88 +178,5 @@ struct HTTPClientExchange {
         default:
             return HTTPClientError(.connectionClosedEarly, "the connection failed before the response was complete: \(error)")
         }
-    }
-}
-
-/// What both sides of an exchange share: the `100 Continue` signal, the read deadline (which
-/// closes the channel when it passes) and the first send failure.
-final class ExchangeProgress: Sendable {
-    private struct State {
-        var continued = false
-        var finalArrived = false
-        var timedOut = false
-        var sendFailure: String?
-        var deadline: Scheduled<Void>?
-        var waiter: CheckedContinuation<Void, Never>?
-        var waitOver = false
-    }
-
-    private let channel: any Channel
-    private let state = Mutex(State())
-
-    init(channel: any Channel) {
-        self.channel = channel
-    }
-
-    var timedOut: Bool { state.withLock { $0.timedOut } }
-    var finalResponseArrived: Bool { state.withLock { $0.finalArrived } }
-    var sendFailure: String? { state.withLock { $0.sendFailure } }
-
-    /// (Re)starts the deadline: when it passes, the connection is closed and the exchange times out.
-    func arm(_ timeout: TimeAmount) {
-        let channel = self.channel
-        let next = channel.eventLoop.scheduleTask(in: timeout) { [self] in
-            state.withLock { $0.timedOut = true }
-            channel.close(promise: nil)
-        }
-        let previous = state.withLock { s -> Scheduled<Void>? in
-            let previous = s.deadline
-            s.deadline = next
-            return previous
-        }
-        previous?.cancel()
-    }
-
-    func disarm() {
-        state.withLock { s in
-            s.deadline?.cancel()
-            s.deadline = nil
-        }
-    }
-
-    func recordSendFailure(_ error: Error) {
-        state.withLock { if $0.sendFailure == nil { $0.sendFailure = "\(error)" } }
-    }
-
-    func continueReceived() { release { $0.continued = true } }
-
-    func finalResponseReceived() { release { $0.finalArrived = true } }
-
-    /// Returns on `100 Continue`, on a final response, after `timeout` (RFC 9110 §10.1.1), or when
-    /// the waiting task is cancelled.
-    func waitForContinue(timeout: Duration) async {
-        await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { s -> Bool in
-                    if s.continued || s.finalArrived || s.waitOver { return true }
-                    s.waiter = continuation
-                    return false
-                }
-                if resumeNow { return continuation.resume() }
-                channel.eventLoop.scheduleTask(in: TimeAmount(timeout)) { [self] in release { $0.waitOver = true } }
-            }
-        } onCancel: {
-            release { $0.waitOver = true }
-        }
-    }
-
-    private func release(_ update: (inout State) -> Void) {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            update(&s)
-            let waiter = s.waiter
-            s.waiter = nil
-            return waiter
-        }
-        waiter?.resume()
     }
 }

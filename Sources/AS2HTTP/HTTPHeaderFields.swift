@@ -38,13 +38,3 @@ enum HTTPHeaderFields {
 
     private static func lower(_ c: UInt8) -> UInt8 { (c >= 65 && c <= 90) ? c + 32 : c }
 }
-
-extension StringProtocol {
-    /// Without leading and trailing spaces and tabs (optional whitespace, RFC 9110 §5.6.3).
-    func trimmingHTTPWhitespace() -> String {
-        var s = self[...]
-        while let f = s.first, f == " " || f == "\t" { s = s.dropFirst() }
-        while let l = s.last, l == " " || l == "\t" { s = s.dropLast() }
-        return String(s)
-    }
-}

@@ -18,7 +18,9 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A short text/plain response, e.g. for errors.
-    public static func text(_ status: Int, _ text: String, headers: [(String, String)] = [], closeConnection: Bool = false) -> HTTPResponse {
+    public static func text(
+        _ status: Int, _ text: String, headers: [(String, String)] = [], closeConnection: Bool = false
+    ) -> HTTPResponse {
         HTTPResponse(
             status: status, headers: [("Content-Type", "text/plain; charset=utf-8")] + headers,
             body: MemoryByteSource(text), closeConnection: closeConnection

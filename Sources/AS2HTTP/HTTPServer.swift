@@ -54,11 +54,14 @@ public actor HTTPServer {
         let logger = self.logger
         let serverChannel: NIOAsyncChannel<any Channel, Never>
         do {
-            let sslContext = try configuration.tls.map(Self.makeSSLContext)
-            do {
-                try FileSystem.createDirectory(configuration.spoolDirectory)
-            } catch {
-                throw HTTPServerError(.spoolDirectory, "cannot create spool directory \(configuration.spoolDirectory): \(error)")
+            // Certificate files and the spool folder are disk work: done on the thread pool.
+            let sslContext = try await threadPool.runIfActive { () throws -> NIOSSLContext? in
+                do {
+                    try FileSystem.createDirectory(configuration.spoolDirectory)
+                } catch {
+                    throw HTTPServerError(.spoolDirectory, "cannot create spool directory \(configuration.spoolDirectory): \(error)")
+                }
+                return try configuration.tls.map(Self.makeSSLContext)
             }
             let limits = configuration.limits
             do {
@@ -78,7 +81,7 @@ public actor HTTPServer {
                 throw HTTPServerError(.bindFailed, "cannot listen on \(configuration.host):\(configuration.port): \(error)")
             }
         } catch {
-            state = .initial
+            if case .starting = state { state = .initial }
             throw error
         }
         guard case .starting = state else {
@@ -97,7 +100,10 @@ public actor HTTPServer {
             await Self.acceptLoop(serverChannel, connection: connection, registry: registry, logger: logger)
         }
         state = .running(serverChannel: serverChannel.channel, acceptLoop: acceptLoop, port: port)
-        logger.info("listening", metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)", "http.tls": "\(configuration.tls != nil)"])
+        logger.info(
+            "listening",
+            metadata: ["http.host": "\(configuration.host)", "http.port": "\(port)", "http.tls": "\(configuration.tls != nil)"]
+        )
         return port
     }
 
@@ -182,7 +188,7 @@ public actor HTTPServer {
         try pipeline.addHandler(HTTPServerErrorResponder(logger: logger))
     }
 
-    /// Loads the server certificate chain, key and client CA (blocking file reads, at start only).
+    /// Loads the server certificate chain, key and client CA (blocking file reads).
     private static func makeSSLContext(_ tls: TLSServerSettings) throws -> NIOSSLContext {
         do {
             let chain = try NIOSSLCertificate.fromPEMFile(tls.certificateChainPEMPath)

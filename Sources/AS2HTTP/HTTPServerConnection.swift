@@ -31,7 +31,9 @@ struct HTTPServerConnection: Sendable {
         let connection: Channel
         do {
             connection = try await channel.eventLoop.submit {
-                let connection = try Channel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+                let connection = try Channel(
+                    wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true)
+                )
                 try channel.syncOptions?.setOption(.autoRead, value: true)
                 return connection
             }.get()
@@ -100,6 +102,7 @@ struct HTTPServerConnection: Sendable {
             limit: maxBodySize, spoolThreshold: limits.spoolThreshold, spoolDirectory: spoolDirectory,
             threadPool: threadPool, expectedLength: framing.contentLength
         )
+        let body: any ByteSource
         do {
             reading: while true {
                 switch try await parts.next() {
@@ -112,18 +115,35 @@ struct HTTPServerConnection: Sendable {
                     return false
                 }
             }
+            body = try await collector.finish()
         } catch let error as BodyCollector.TooLarge {
             let response = HTTPResponse.text(413, "request body exceeds the limit of \(error.limit) bytes\r\n")
             try await respondEarly(response, parts: &parts, outbound: outbound, logger: logger)
             return false
+        } catch let error as BodyCollector.SpoolFailure {
+            // Storage trouble is temporary from the client's point of view (requirements §1.7).
+            logger.error("cannot spool request body", metadata: ["http.error": "\(error.underlying)"])
+            let response = HTTPResponse.text(503, "the request body cannot be stored right now\r\n", headers: [("Retry-After", "60")])
+            try await respondEarly(response, parts: &parts, outbound: outbound, logger: logger)
+            return false
         }
-        let body = try await collector.finish()
         let response = await runHandler(head: head, body: body, outbound: outbound, canSendInterim: framing.allowsInterimResponses)
         let close = response.closeConnection || !framing.keepAlive || registry.isShuttingDown
-        try await write(response, close: close, keepAliveHeader: framing.needsKeepAliveHeader, outbound: outbound)
+        do {
+            try await write(response, close: close, keepAliveHeader: framing.needsKeepAliveHeader, outbound: outbound)
+        } catch {
+            logger.info(
+                "response not delivered: connection failed",
+                metadata: ["http.status": "\(response.status)", "http.error": "\(error)"]
+            )
+            throw error
+        }
         logger.info(
             "request served",
-            metadata: ["http.status": "\(response.status)", "http.request_bytes": "\(body.count)", "http.response_bytes": "\(response.body?.count ?? 0)"]
+            metadata: [
+                "http.status": "\(response.status)", "http.request_bytes": "\(body.count)",
+                "http.response_bytes": "\(response.body?.count ?? 0)",
+            ]
         )
         return !close
     }

@@ -92,7 +92,8 @@ extension Journal {
     }
 
     /// Records that the request was accepted and an asynchronous MDN is awaited until `deadline`
-    /// (requirements R-ASYNC-5).
+    /// (requirements R-ASYNC-5). Throws `invalidTransition` if a fast partner's MDN was already
+    /// recorded (the message is delivered).
     @discardableResult
     public func markAwaitingAsyncMDN(_ id: Int64, deadline: Date) async throws -> OutboundMessage {
         try await updateOutbound(id, "markAwaitingAsyncMDN", from: [.sending]) { row, _ in
@@ -239,26 +240,5 @@ extension Journal {
 
     static func format(_ date: Date) -> String {
         date.formatted(.iso8601)
-    }
-}
-
-extension MessageRow {
-    mutating func setBuilt(_ built: BuiltMessage) {
-        builtBodyPath = built.bodyPath
-        builtHeaders = built.headers
-        micDigests = built.micDigests
-        dateHeader = built.dateHeader
-    }
-
-    mutating func setMDN(_ mdn: MDNEvidence?) {
-        mdnRaw = mdn?.raw
-        mdnHeaders = mdn?.headers
-        mdnMode = mdn?.mode
-        disposition = mdn?.disposition
-        mdnSigned = mdn?.signed
-        mdnSignatureVerified = mdn?.signatureVerified
-        mdnMICMatched = mdn?.micMatched
-        mdnSigner = mdn?.signerCertificateSHA256
-        mdnAt = mdn?.receivedAt
     }
 }

@@ -80,7 +80,8 @@ public final class Journal: Sendable {
 
     // MARK: - Plumbing shared by the extensions
 
-    /// Runs `operation` in the next group transaction.
+    /// Runs `operation` in the next group transaction. Once submitted, a write is committed even
+    /// if the calling task is cancelled.
     func write<T: Sendable>(_ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await committer.perform(operation)
@@ -89,10 +90,13 @@ public final class Journal: Sendable {
         }
     }
 
-    /// Runs `operation` on a read-only snapshot of committed data.
+    /// Runs `operation` on a read-only snapshot of committed data. Unlike writes, a read is
+    /// abandoned (`CancellationError`) when the calling task is cancelled.
     func read<T: Sendable>(_ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
             return try await writer.read(operation)
+        } catch let error as CancellationError {
+            throw error
         } catch {
             throw JournalError.storage(error)
         }

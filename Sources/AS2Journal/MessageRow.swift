@@ -188,3 +188,26 @@ extension MessageRow {
         }
     }
 }
+
+extension MessageRow {
+    /// Stores the built request (outbound).
+    mutating func setBuilt(_ built: BuiltMessage) {
+        builtBodyPath = built.bodyPath
+        builtHeaders = built.headers
+        micDigests = built.micDigests
+        dateHeader = built.dateHeader
+    }
+
+    /// Stores the received MDN and its verification (outbound); `nil` clears them.
+    mutating func setMDN(_ mdn: MDNEvidence?) {
+        mdnRaw = mdn?.raw
+        mdnHeaders = mdn?.headers
+        mdnMode = mdn?.mode
+        disposition = mdn?.disposition
+        mdnSigned = mdn?.signed
+        mdnSignatureVerified = mdn?.signatureVerified
+        mdnMICMatched = mdn?.micMatched
+        mdnSigner = mdn?.signerCertificateSHA256
+        mdnAt = mdn?.receivedAt
+    }
+}

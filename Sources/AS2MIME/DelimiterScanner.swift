@@ -18,7 +18,7 @@ struct DelimiterScanner {
     }
 
     /// A line starting with `--boundary` that is not a delimiter (e.g. a damaged close `--b-`).
-    struct NearMiss { var start: Int }
+    struct NearMiss { var lineStart: Int }
 
     let source: any ByteSource
     let range: Range<Int>
@@ -68,13 +68,22 @@ struct DelimiterScanner {
                     break
                 }
                 guard prefixMatches else { continue }
-                switch try classify(at: p) {
+                // Classify from the chunk when it holds enough bytes (or the rest of the body);
+                // otherwise read a small window at p.
+                let needed = needle.count + 4 + Self.maxPadding
+                let window: ArraySlice<UInt8>
+                if c + needed <= chunk.count || chunkStart + chunk.count == range.upperBound {
+                    window = chunk[c..<Swift.min(chunk.count, c + needed)]
+                } else {
+                    window = try source.read(at: p, length: Swift.min(needed, range.upperBound - p))[...]
+                }
+                switch classify(window, at: p) {
                 case .none:
                     continue
                 case .nearMiss:
-                    nearMiss(NearMiss(start: lineStartWithEnding(p)))
+                    nearMiss(NearMiss(lineStart: p))
                 case .delimiter(let lineEnd, let isClose):
-                    let d = Delimiter(start: lineStartWithEnding(p), lineEnd: lineEnd, isClose: isClose)
+                    let d = Delimiter(start: try lineStartWithEnding(p), lineEnd: lineEnd, isClose: isClose)
                     skipUntil = lineEnd
                     if try !found(d) { stop = true }
                 }
@@ -93,35 +102,34 @@ struct DelimiterScanner {
         case delimiter(lineEnd: Int, isClose: Bool)
     }
 
-    /// Looks at the bytes from `p` (a line start) and says whether a delimiter line begins there.
-    private func classify(at p: Int) throws -> Classification {
-        let length = Swift.min(range.upperBound - p, needle.count + 2 + Self.maxPadding + 2)
-        guard length >= needle.count else { return .none }
-        let w = try source.read(at: p, length: length)
-        guard w.count >= needle.count, Array(w[0..<needle.count]) == needle else { return .none }
+    /// Says whether a delimiter line begins at `p` (a line start); `window` holds the bytes from
+    /// `p` on (at least the delimiter, the padding limit and a line end, or all that is left).
+    private func classify(_ window: ArraySlice<UInt8>, at p: Int) -> Classification {
+        let w = window
+        let base = w.startIndex
+        guard w.count >= needle.count, w.prefix(needle.count).elementsEqual(needle) else { return .none }
         var q = needle.count
         var isClose = false
-        if q + 1 < w.count, w[q] == 45, w[q + 1] == 45 {  // "--"
+        if q + 1 < w.count, w[base + q] == 45, w[base + q + 1] == 45 {  // "--"
             isClose = true
             q += 2
         }
-        while q < w.count, ASCII.isWhitespace(w[q]) { q += 1 }
-        let atBodyEnd = p + q == range.upperBound
-        if atBodyEnd { return .delimiter(lineEnd: p + q, isClose: isClose) }
+        while q < w.count, ASCII.isWhitespace(w[base + q]) { q += 1 }
+        if p + q == range.upperBound { return .delimiter(lineEnd: p + q, isClose: isClose) }
         guard q < w.count else { return .nearMiss }  // padding longer than we accept
-        if w[q] == ASCII.lf { return .delimiter(lineEnd: p + q + 1, isClose: isClose) }
-        if w[q] == ASCII.cr {
-            if q + 1 < w.count, w[q + 1] == ASCII.lf { return .delimiter(lineEnd: p + q + 2, isClose: isClose) }
+        if w[base + q] == ASCII.lf { return .delimiter(lineEnd: p + q + 1, isClose: isClose) }
+        if w[base + q] == ASCII.cr {
+            if q + 1 < w.count, w[base + q + 1] == ASCII.lf { return .delimiter(lineEnd: p + q + 2, isClose: isClose) }
             if p + q + 1 == range.upperBound { return .delimiter(lineEnd: p + q + 1, isClose: isClose) }
         }
         return .nearMiss
     }
 
     /// `p` moved back over the line end before it (CRLF or bare LF), which belongs to the delimiter.
-    private func lineStartWithEnding(_ p: Int) -> Int {
+    func lineStartWithEnding(_ p: Int) throws -> Int {
         guard p > range.lowerBound else { return p }
         // The byte before p is LF (p is a line start); include a CR before it.
-        if p - 2 >= range.lowerBound, (try? source.read(at: p - 2, length: 1)) == [ASCII.cr] { return p - 2 }
+        if p - 2 >= range.lowerBound, try source.read(at: p - 2, length: 1) == [ASCII.cr] { return p - 2 }
         return p - 1
     }
 }

@@ -53,7 +53,7 @@ public struct Multipart: Sendable {
                 throw MIMEError.tooManyParts("more than \(limits.maxParts) body parts")
             }
             return true
-        }, nearMiss: { lastNearMiss = $0.start })
+        }, nearMiss: { lastNearMiss = $0.lineStart })
 
         guard let first = delimiters.first else {
             throw MIMEError.missingBoundary("no delimiter line \"--\(boundary)\" in the body")
@@ -74,7 +74,7 @@ public struct Multipart: Sendable {
             let lower = delimiters.last!.lineEnd
             var upper = range.upperBound
             if let miss = lastNearMiss, miss >= lower {
-                upper = miss  // a damaged close delimiter such as "--boundary-"
+                upper = Swift.max(lower, try scanner.lineStartWithEnding(miss))  // a damaged close such as "--boundary-"
             } else {
                 upper = try endWithoutFinalLineEnd(source, lower..<upper)
             }

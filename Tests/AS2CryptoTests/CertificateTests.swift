@@ -67,6 +67,26 @@ final class CertificateTests: XCTestCase {
         XCTAssertEqual(certs, [Fixtures.alice.certificate, Fixtures.bob.certificate])
     }
 
+    func testLoadsCombinedPEMAndPKCS7Bundles() throws {
+        // One PEM file with key and certificate, in either order (a common way to ship an identity).
+        let combined = Fixtures.alice.privateKey.pem() + Fixtures.alice.certificate.pem
+        let path = try dir.write("combined.pem", combined)
+        XCTAssertEqual(try Certificate.load(fromFile: path), [Fixtures.alice.certificate])
+        XCTAssertTrue(try PrivateKey.load(fromFile: path, password: nil).matches(Fixtures.alice.certificate))
+        let reversed = try dir.write("reversed.pem", Fixtures.alice.certificate.pem + Fixtures.alice.privateKey.pem())
+        XCTAssertTrue(try PrivateKey.load(fromFile: reversed, password: nil).matches(Fixtures.alice.certificate))
+
+        // PKCS #7 certificate bundles (.p7b) as Windows exports them, PEM and DER.
+        let a = try dir.write("a.pem", Fixtures.alice.certificate.pem)
+        let b = try dir.write("b.pem", Fixtures.bob.certificate.pem)
+        let p7pem = dir.file("bundle.p7b")
+        let p7der = dir.file("bundle.p7c")
+        try openssl(["crl2pkcs7", "-nocrl", "-certfile", a, "-certfile", b, "-out", p7pem])
+        try openssl(["crl2pkcs7", "-nocrl", "-certfile", a, "-certfile", b, "-outform", "DER", "-out", p7der])
+        XCTAssertEqual(Set(try Certificate.load(fromFile: p7pem)), [Fixtures.alice.certificate, Fixtures.bob.certificate])
+        XCTAssertEqual(Set(try Certificate.load(fromFile: p7der)), [Fixtures.alice.certificate, Fixtures.bob.certificate])
+    }
+
     func testGarbageIsMalformed() throws {
         assertThrowsCrypto(.malformedInput) { try Certificate.load(der: [0x30, 0x03, 0x02, 0x01]) }
         assertThrowsCrypto(.malformedInput) { try Certificate.load(pem: Array("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n".utf8)) }
@@ -158,10 +178,9 @@ final class CertificateTests: XCTestCase {
 
         // Legacy PKCS #12 (RC2-40 / 3DES, SHA-1 MAC) as Windows and Java tools write it.
         let legacy = dir.file("legacy.p12")
-        let made = try openssl(["pkcs12", "-export", "-legacy", "-inkey", leafKey, "-in", leafCert, "-passout", "pass:old", "-out", legacy], expectSuccess: false)
-        if made.status == 0 {
-            XCTAssertEqual(try Identity.loadPKCS12(path: legacy, password: "old").certificate, identity.certificate)
-        }
+        try openssl(["pkcs12", "-export", "-legacy", "-inkey", leafKey, "-in", leafCert, "-passout", "pass:old", "-out", legacy])
+        XCTAssertTrue(try openssl(["pkcs12", "-info", "-in", legacy, "-passin", "pass:old", "-noout", "-legacy"]).stderr.contains("RC2"))
+        XCTAssertEqual(try Identity.loadPKCS12(path: legacy, password: "old").certificate, identity.certificate)
 
         // Our own export reads back with the CLI and with us.
         let exported = try dir.write("ours.p12", try identity.pkcs12(password: "x"))

@@ -125,7 +125,7 @@ final class SignatureTests: XCTestCase {
         let bare = try CMS.signDetached(content: content, signer: Fixtures.alice, digest: .sha256, includeCertificates: false)
         let path = try dir.write("bare.der", bare)
         let certs = try openssl(["cms", "-cmsout", "-print", "-inform", "DER", "-in", path]).text
-        XCTAssertTrue(certs.contains("certificates:\n      <ABSENT>") || !certs.contains("cert_info"), certs)
+        XCTAssertFalse(certs.contains("cert_info"), "a certificate was embedded: \(certs)")
         assertValid(CMS.verifyDetached(signature: bare, content: content, trusted: [Fixtures.alice.certificate]),
                     signer: Fixtures.alice.certificate, digest: .sha256, scheme: .rsaPKCS1v15)
 

@@ -26,6 +26,7 @@ final class StreamingTests: XCTestCase {
         _ = try CMS.signDetached(content: MemoryByteSource(randomBytes(1000)), signer: Fixtures.alice, digest: .sha256)
         XCTAssertTrue(resetPeakRSS(), "cannot reset the peak RSS")
         let baseline = peakRSS()
+        XCTAssertLessThan(baseline - currentRSS(), 4 << 20, "peak RSS was not reset")
         var timings: [String] = []
         func timed<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
             let start = Date()
@@ -64,17 +65,19 @@ final class StreamingTests: XCTestCase {
         _ = try timed("decrypt-gcm") { try CMS.decrypt(envelope: FileByteSource(path: gcmPath), recipients: [Fixtures.bob], to: gcmOut) }
         XCTAssertEqual(gcmOut.bytesWritten, size)
 
+        // Compression of random bytes is zlib-bound; a quarter of the payload shows the streaming.
         let compressedPath = dir.file("compressed.cms")
+        let part = payload.slice(0..<(size / 4))
         try timed("compress") {
             let sink = try FileSink(path: compressedPath)
-            try CMS.compress(content: payload, to: sink)
+            try CMS.compress(content: part, to: sink)
             try sink.close()
         }
         let inflated = DiscardSink()
         try timed("decompress") {
             try CMS.decompress(compressed: FileByteSource(path: compressedPath), to: inflated, limits: DecompressionLimits())
         }
-        XCTAssertEqual(inflated.bytesWritten, size)
+        XCTAssertEqual(inflated.bytesWritten, part.count)
 
         let growth = peakRSS() - baseline
         print("streaming \(size >> 20) MiB: \(timings.joined(separator: ", ")); peak RSS \(peakRSS() >> 20) MiB, growth \(growth >> 20) MiB")

@@ -20,6 +20,20 @@ final class ClientBehaviourTests: HTTPTestCase {
         XCTAssertLessThan(clock.now - start, .seconds(3))
     }
 
+    func testTLSHandshakeThatNeverCompletesHitsTheConnectTimeout() async throws {
+        let silent = try await SilentServer()
+        defer { Task { await silent.close() } }
+        var req = request("https://127.0.0.1:\(silent.port)/")
+        req.connectTimeout = .milliseconds(300)
+        let clock = ContinuousClock()
+        let start = clock.now
+        let error = await expectClientError { try await self.makeClient().execute(req) }
+        XCTAssertEqual(error?.code, .connectFailed)
+        XCTAssertTrue(error?.message.contains("timed out") ?? false, "\(String(describing: error))")
+        XCTAssertEqual(error?.isTransient, true)
+        XCTAssertLessThan(clock.now - start, .seconds(3))
+    }
+
     func testRefusedConnectionIsATransientConnectFailure() async throws {
         let port = try await Self.closedPort()
         let error = await expectClientError { try await self.makeClient().execute(self.request("http://127.0.0.1:\(port)/")) }
@@ -74,6 +88,20 @@ final class ClientBehaviourTests: HTTPTestCase {
         req.maxResponseBodySize = 10_000
         let error = await expectClientError { try await self.makeClient().execute(req) }
         XCTAssertEqual(error?.code, .responseTooLarge)
+    }
+
+    func testResponseThatCannotBeSpooledIsATransientSpoolFailure() async throws {
+        let (_, port) = try await startServer(ScriptedHandler(handle: { _, _ in
+            HTTPResponse(status: 200, body: MemoryByteSource(Array(repeating: 9, count: 100_000)))
+        }))
+        let notADirectory = clientSpoolDirectory + "/plain-file"
+        XCTAssertTrue(FileManager.default.createFile(atPath: notADirectory, contents: Data("x".utf8)))
+        var req = request("http://127.0.0.1:\(port)/")
+        req.responseSpoolThreshold = 1024
+        req.responseSpoolDirectory = notADirectory
+        let error = await expectClientError { try await self.makeClient().execute(req) }
+        XCTAssertEqual(error?.code, .spoolFailed)
+        XCTAssertEqual(error?.isTransient, true)
     }
 
     func testInvalidURLsAreRejectedBeforeConnecting() async throws {
@@ -175,5 +203,29 @@ private final class GarbageResponder: ChannelInboundHandler {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer(string: "SMTP READY\r\n\r\nnot http at all\r\n")), promise: nil)
+    }
+}
+
+/// Cancelling the calling task ends the exchange.
+final class ClientCancellationTests: HTTPTestCase {
+    func testCancellingTheCallerEndsAWaitingRequest() async throws {
+        let silent = try await SilentServer()
+        defer { Task { await silent.close() } }
+        let client = makeClient()
+        var req = request("http://127.0.0.1:\(silent.port)/")
+        req.readTimeout = .seconds(30)
+        let task = Task { try await client.execute(req) }
+        try await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let start = clock.now
+        task.cancel()
+        do {
+            _ = try await task.value
+            XCTFail("a cancelled request returned a response")
+        } catch is CancellationError {
+        } catch {
+            XCTFail("expected CancellationError, got \(error)")
+        }
+        XCTAssertLessThan(clock.now - start, .seconds(5))
     }
 }

@@ -121,46 +121,44 @@ final class GroupCommitTests: XCTestCase {
         try blocker.close()
     }
 
-    /// Prints commits per second on this disk: one operation per transaction (each caller
-    /// waits for the previous) vs many concurrent callers sharing transactions. No assertion on
-    /// speed: the numbers depend on the disk and on other load.
+    /// Prints operations and commits per second on this disk: one writer (each operation its own
+    /// transaction and fsync) vs concurrent writers sharing transactions. No assertion on speed:
+    /// the numbers depend on the disk, the build configuration and other load.
     func testMeasureSingleVersusGroupedCommits() async throws {
         let (journal, _) = try fileJournal()
-        let sequential = 200
-        var start = ContinuousClock.now
-        for n in 1...sequential {
-            try await journal.createTestOutbound(n)
-        }
-        let sequentialTime = ContinuousClock.now - start
-        let afterSequential = await journal.statistics()
-        XCTAssertEqual(afterSequential.transactions, sequential)
-
-        let concurrent = 2000
-        start = ContinuousClock.now
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for n in 1...concurrent {
-                group.addTask { _ = try await journal.createTestOutbound(sequential + n) }
+        var next = 0
+        var lines: [String] = []
+        for (writers, perWriter) in [(1, 200), (8, 50), (64, 20)] {
+            let before = await journal.statistics()
+            let first = next
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for writer in 0..<writers {
+                    group.addTask {
+                        for n in 0..<perWriter {
+                            _ = try await journal.createTestOutbound(first + writer * perWriter + n)
+                        }
+                    }
+                }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
+            let elapsed = ContinuousClock.now - start
+            next += writers * perWriter
+            let after = await journal.statistics()
+            let operations = after.operations - before.operations
+            let transactions = after.transactions - before.transactions
+            XCTAssertEqual(operations, writers * perWriter)
+            if writers == 1 { XCTAssertEqual(transactions, operations, "a lone writer is never batched") }
+            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+            lines.append(
+                String(
+                    format: "[journal benchmark] %2d writer(s): %4d ops in %.3f s → %5.0f ops/s, %4d commits (%5.0f commits/s, %.1f ops/commit)",
+                    writers, operations, seconds, Double(operations) / seconds, transactions,
+                    Double(transactions) / seconds, Double(operations) / Double(transactions)))
         }
-        let groupedTime = ContinuousClock.now - start
-        let afterGrouped = await journal.statistics()
-        let transactions = afterGrouped.transactions - afterSequential.transactions
-
-        func perSecond(_ count: Int, _ duration: Duration) -> Int {
-            let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-            return Int(Double(count) / seconds)
-        }
-        print(
-            """
-            [journal benchmark] single-op commits: \(sequential) ops in \(sequentialTime) → \
-            \(perSecond(sequential, sequentialTime)) ops/s (= commits/s)
-            [journal benchmark] grouped commits: \(concurrent) concurrent ops in \(groupedTime) → \
-            \(perSecond(concurrent, groupedTime)) ops/s in \(transactions) transactions \
-            (\(perSecond(transactions, groupedTime)) commits/s, largest batch \(afterGrouped.largestBatch))
-            """)
+        print(lines.joined(separator: "\n"))
         let count = try await journal.recent(limit: 10_000).count
-        XCTAssertEqual(count, sequential + concurrent)
+        XCTAssertEqual(count, next)
         try await journal.close()
     }
 }

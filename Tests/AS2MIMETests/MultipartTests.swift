@@ -151,8 +151,13 @@ final class MultipartTests: XCTestCase {
         let text = "Content-Type: multipart/signed; boundary=b\r\n\r\n--b\r\n\r\none\r\n--b\r\n\r\nsignature\r\n--b-\r\n"
         let entity = try MIMEEntity.parse(MemoryByteSource(text))
         XCTAssertMIMEError(.unterminatedMultipart, try Multipart.parse(entity))
-        let mp = try Multipart.parse(entity, requireClose: false)
-        XCTAssertEqual(try mp.parts[1].body.readAll(), [UInt8]("signature"))
+        for chunk in [1, 2, 3, 5, 8, 13, 64 * 1024] {
+            let mp = try Multipart.parse(entity, limits: MIMELimits(chunkSize: chunk), requireClose: false)
+            XCTAssertEqual(try mp.parts[1].body.readAll(), [UInt8]("signature"), "chunk \(chunk)")
+            XCTAssertFalse(mp.isClosed)
+        }
+        let onlyDamaged = try MIMEEntity.parse(MemoryByteSource("Content-Type: multipart/signed; boundary=b\r\n\r\n--b\r\n--b-\r\n"))
+        XCTAssertEqual(try Multipart.parse(onlyDamaged, requireClose: false).parts.map(\.range.count), [0])
     }
 
     func testTruncatedSignedMessageIsUnterminated() throws {

@@ -97,5 +97,4 @@ public struct DispositionNotificationOptions: Sendable {
         let name = legacyNames ? digest.legacyMicalgName : digest.micalgName
         return "signed-receipt-protocol=\(importance.rawValue), pkcs7-signature; signed-receipt-micalg=\(importance.rawValue), \(name)"
     }
-
 }
