@@ -129,6 +129,16 @@ extension Journal {
         }
     }
 
+    /// Gives up processing one message without answering it (a temporary failure on our side, such
+    /// as a full disk): the row becomes `interrupted`, so the partner's resend is processed afresh.
+    @discardableResult
+    public func abandonInbound(_ id: Int64, reason: String) async throws -> InboundMessage {
+        try await updateInbound(id, "abandonInbound", from: [.processing]) { row, _ in
+            row.state = InboundState.interrupted.rawValue
+            return (.interrupted, reason)
+        }
+    }
+
     // MARK: - Asynchronous MDN delivery
 
     /// Inbound messages whose async MDN is due to be POSTed by `now`, earliest first.

@@ -146,6 +146,18 @@ extension Journal {
         }
     }
 
+    /// The outbound message created for a claimed file (recovery after a crash between claim and journal).
+    public func findOutbound(claimedPath: String) async throws -> OutboundMessage? {
+        try await read { db in
+            guard let row = try MessageRow
+                .filter(MessageRow.Columns.direction == MessageDirection.outbound.rawValue)
+                .filter(MessageRow.Columns.claimedPath == claimedPath)
+                .fetchOne(db)
+            else { return nil }
+            return try row.outbound()
+        }
+    }
+
     /// The unfinished outbound message an asynchronous MDN answers, by normalised
     /// Original-Message-ID (requirements R-VAL-2). Matches the current Message-ID and the ones it
     /// replaced, in `awaiting_mdn`, `retry_scheduled` or `sending` (a late MDN still counts).

@@ -104,6 +104,7 @@ struct MessageRow: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
         static let messageIDKey = Column(CodingKeys.messageIDKey)
         static let priorMessageIDs = Column(CodingKeys.priorMessageIDs)
         static let fileName = Column(CodingKeys.fileName)
+        static let claimedPath = Column(CodingKeys.claimedPath)
         static let payloadSHA256 = Column(CodingKeys.payloadSHA256)
         static let nextAttemptAt = Column(CodingKeys.nextAttemptAt)
         static let mdnDeadline = Column(CodingKeys.mdnDeadline)

@@ -228,7 +228,7 @@ public struct InboundService: HTTPRequestHandler {
     }
 
     func abandon(_ id: Int64, log: Logger) async {
-        do { try await context.journal.abandonInbound(id) } catch { log.error("cannot release the journal row", metadata: ["error": "\(error)"]) }
+        do { try await context.journal.abandonInbound(id, reason: "temporary failure on our side; awaiting the partner's resend") } catch { log.error("cannot release the journal row", metadata: ["error": "\(error)"]) }
     }
 
     // MARK: Receipts
