@@ -283,7 +283,7 @@ struct ConfigurationDecoder {
         let listeners: [(String, ListenAddress?)] = [
             ("listen", http.listen), ("tls_listen", http.tls?.listen), ("admin_listen", http.adminListen),
         ]
-        let wildcard: Set<String> = ["0.0.0.0", "::", "*"]
+        let wildcard: Set<String> = ["0.0.0.0", "::"]
         for i in listeners.indices {
             for j in listeners.indices where j > i {
                 guard let a = listeners[i].1, let b = listeners[j].1, a.port == b.port, a.port != 0 else { continue }
