@@ -1,1 +1,0 @@
-// AS2HTTP module. See docs/architecture.md.

@@ -1,1 +1,0 @@
-// AS2MIME module. See docs/architecture.md.

@@ -1,0 +1,35 @@
+/// Header names of AS2 requests and MDN responses (RFC 4130 §5–7; requirements §1.2, R-MDNS-2),
+/// spelled as we send them. Match received names case-insensitively (`MIMEHeaders` does).
+public enum AS2Header {
+    public static let as2Version = "AS2-Version"
+    public static let as2From = "AS2-From"
+    public static let as2To = "AS2-To"
+    public static let messageID = "Message-ID"
+    public static let date = "Date"
+    public static let subject = "Subject"
+    public static let from = "From"
+    public static let mimeVersion = "MIME-Version"
+    public static let contentType = "Content-Type"
+    public static let contentDisposition = "Content-Disposition"
+    public static let contentTransferEncoding = "Content-Transfer-Encoding"
+    public static let contentID = "Content-ID"
+    public static let contentDescription = "Content-Description"
+    public static let contentLength = "Content-Length"
+    public static let dispositionNotificationTo = "Disposition-Notification-To"
+    public static let dispositionNotificationOptions = "Disposition-Notification-Options"
+    public static let receiptDeliveryOption = "Receipt-Delivery-Option"
+    public static let ediintFeatures = "EDIINT-Features"
+    public static let recipientAddress = "Recipient-Address"
+    public static let userAgent = "User-Agent"
+    public static let server = "Server"
+    public static let connection = "Connection"
+    public static let host = "Host"
+    public static let expect = "Expect"
+    public static let transferEncoding = "Transfer-Encoding"
+    public static let retryAfter = "Retry-After"
+    public static let etag = "ETag"
+    public static let contentRange = "Content-Range"
+
+    /// The AS2 version we send: 1.2 (EDIINT-Features and compression supported, RFC 6017 §4).
+    public static let currentVersion = "1.2"
+}

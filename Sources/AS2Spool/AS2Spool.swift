@@ -1,1 +1,0 @@
-// AS2Spool module. See docs/architecture.md.

@@ -1,0 +1,291 @@
+import AS2Bytes
+import Foundation
+
+/// A file taken out of an outbox by rename(2) into `.as2/claims/<id>/<name>`, with a manifest
+/// beside it recording where it came from (DESIGN.md §2, §5). From the claim on, the file is
+/// never lost: `finishSent` or `finishFailed` moves it to `sent/` or `failed/` under the same
+/// subfolder with its sidecar, and every step can be re-run after a crash.
+public struct Claim: Sendable, Hashable {
+    public let id: String
+    public let folders: PartnerFolders
+    /// Path inside the outbox, e.g. `2024/inv.edi`; the document keeps it in `sent/` or `failed/`.
+    public let subpath: String
+    public let claimedAt: Date
+
+    /// The file's name in the outbox.
+    public var originalName: String { FileSystem.baseName(subpath) }
+    /// `.as2/claims/<id>`.
+    public var directory: String { folders.claims + "/" + id }
+    /// Where the claimed document is now.
+    public var path: String { directory + "/" + originalName }
+
+    /// Claims `file` (inside the partner's outbox). Returns nil when the file vanished or is not
+    /// a regular file (someone else took it, or it is a folder or a link). Throws when the claim
+    /// itself fails, e.g. `.crossDevice` when `.as2/` is on another filesystem than the outbox.
+    public static func claim(file: String, folders: PartnerFolders, now: Date = Date()) throws -> Claim? {
+        // Whole seconds, as the manifest stores them, so a listed claim equals the one returned here.
+        let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
+        let subpath = try subpath(of: file, in: folders.outbox)
+        let name = FileSystem.baseName(subpath)
+        guard name != ClaimManifest.fileName else {
+            throw SpoolError(.invalidName, "\(file): the name \(ClaimManifest.fileName) is reserved")
+        }
+        guard SpoolFileSystem.status(file)?.kind == .regular else { return nil }
+        return try SpoolError.wrapping("claiming \(file)") {
+            try FileSystem.createDirectory(folders.claims)
+            var id = newID(now)
+            while try !SpoolFileSystem.makeDirectory(folders.claims + "/" + id) { id = newID(now) }
+            let claim = Claim(id: id, folders: folders, subpath: subpath, claimedAt: now)
+            do {
+                try FileSystem.syncDirectory(folders.claims)
+                try claim.writeManifest(ClaimManifest(
+                    format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil))
+                guard try SpoolFileSystem.renameIfPresent(file, to: claim.path) else {
+                    try claim.removeDirectory()
+                    return nil
+                }
+            } catch {
+                try? claim.removeDirectory()
+                throw error
+            }
+            guard SpoolFileSystem.status(claim.path)?.kind == .regular else {
+                // Swapped for something else between the check and the rename: put it back.
+                _ = try? FileSystem.renameNoReplace(claim.path, to: file)
+                try? claim.removeDirectory()
+                return nil
+            }
+            try FileSystem.syncDirectory(claim.directory)
+            try FileSystem.syncDirectory(FileSystem.parentPath(file).isEmpty ? "." : FileSystem.parentPath(file))
+            return claim
+        }
+    }
+
+    /// The claim with `id` (as recorded in the journal), or nil when its folder is gone. A claim
+    /// whose finish was interrupted after the document moved is returned too: calling the same
+    /// finish again completes it and reports where the document went.
+    public static func load(id: String, folders: PartnerFolders) throws -> Claim? {
+        guard !id.isEmpty, !id.contains("/"), !id.hasPrefix(".") else {
+            throw SpoolError(.invalidName, "\(id) is not a claim id")
+        }
+        let dir = folders.claims + "/" + id
+        guard FileSystem.isDirectory(dir) else { return nil }
+        let manifest = try readManifest(at: dir + "/" + ClaimManifest.fileName, id: id)
+        return Claim(id: id, folders: folders, subpath: manifest.subpath, claimedAt: manifest.claimedAt)
+    }
+
+    /// The claims that still hold a document, oldest first, for recovery at start. Tidies up on
+    /// the way: claim folders whose document was already delivered, or whose claim never
+    /// completed (older than `staleAfter`), are removed. Call it before new claims are made.
+    public static func list(folders: PartnerFolders, staleAfter: TimeInterval = 60, now: Date = Date()) throws -> [Claim] {
+        guard FileSystem.isDirectory(folders.claims) else { return [] }
+        return try SpoolError.wrapping("listing claims in \(folders.claims)") {
+            var claims: [Claim] = []
+            for entry in try SpoolFileSystem.list(folders.claims) {
+                guard let id = entry.name, !id.hasPrefix("."),
+                    SpoolFileSystem.status(folders.claims + "/" + id)?.kind == .directory
+                else { continue }
+                if let claim = try recover(id: id, folders: folders, staleAfter: staleAfter, now: now) {
+                    claims.append(claim)
+                }
+            }
+            return claims.sorted { ($0.claimedAt, $0.id) < ($1.claimedAt, $1.id) }
+        }
+    }
+
+    /// Moves the document to `sent/<subpath>` (with a `-N` suffix if the name is taken) after
+    /// writing `<name>.mdn` (the raw receipt, when given) and `<name>.mdn.json` beside it.
+    /// `receipt.file.name` is set to the document's final name.
+    @discardableResult
+    public func finishSent(receipt: ReceiptSidecar, rawMDN: [UInt8]?) throws -> DeliveredDocument {
+        try finish(.sent) { name in
+            var named = receipt
+            named.file.name = name
+            return Self.receiptSidecars(try named.encoded(), rawMDN: rawMDN)
+        }
+    }
+
+    /// Like `finishSent(receipt:rawMDN:)` with sidecar bytes made by the caller.
+    @discardableResult
+    public func finishSent(sidecar: Data, rawMDN: [UInt8]?) throws -> DeliveredDocument {
+        try finish(.sent) { _ in Self.receiptSidecars(sidecar, rawMDN: rawMDN) }
+    }
+
+    /// Moves the document to `failed/<subpath>` with `<name>.error.json` beside it;
+    /// `error.file.name` is set to the document's final name.
+    @discardableResult
+    public func finishFailed(error: ErrorSidecar) throws -> DeliveredDocument {
+        try finish(.failed) { name in
+            var named = error
+            named.file.name = name
+            return [.init(suffix: ".error.json", bytes: Array(try named.encoded()))]
+        }
+    }
+
+    /// Like `finishFailed(error:)` with sidecar bytes made by the caller.
+    @discardableResult
+    public func finishFailed(errorSidecar: Data) throws -> DeliveredDocument {
+        try finish(.failed) { _ in [.init(suffix: ".error.json", bytes: Array(errorSidecar))] }
+    }
+
+    static func receiptSidecars(_ sidecar: Data, rawMDN: [UInt8]?) -> [DocumentPlacer.Sidecar] {
+        var sidecars: [DocumentPlacer.Sidecar] = []
+        if let rawMDN { sidecars.append(.init(suffix: ".mdn", bytes: rawMDN)) }
+        sidecars.append(.init(suffix: ".mdn.json", bytes: Array(sidecar)))
+        return sidecars
+    }
+
+    private func finish(
+        _ destination: DeliveredDocument.Destination, sidecars: (String) throws -> [DocumentPlacer.Sidecar]
+    ) throws -> DeliveredDocument {
+        try SpoolError.wrapping("finishing claim \(id) (\(subpath))") {
+            var manifest = try readManifest()
+            let folder = FileSystem.parentPath(subpath)
+            let documentPresent = SpoolFileSystem.status(path)?.kind == .regular
+            if let earlier = manifest.finish {
+                if !documentPresent {
+                    // An earlier run moved the document; only the tidying up was left.
+                    try removeDirectory()
+                    return result(earlier)
+                }
+                if earlier.destination != destination.rawValue || earlier.folder != folder {
+                    // An interrupted run aimed elsewhere: its sidecars have no document, drop them.
+                    let dir = SpoolFileSystem.join(root(of: earlier.destination), earlier.folder)
+                    if !FileSystem.exists(dir + "/" + earlier.name) {
+                        for suffix in DocumentPlacer.sidecarSuffixes { try FileSystem.remove(dir + "/" + earlier.name + suffix) }
+                    }
+                    manifest.finish = nil
+                }
+            }
+            guard documentPresent else {
+                throw SpoolError(.corruptClaim, "claim \(id): the claimed file \(path) is missing")
+            }
+            let dir = SpoolFileSystem.join(root(of: destination.rawValue), folder)
+            try FileSystem.createDirectory(dir)
+            var finalName: String?
+            if let earlier = manifest.finish {
+                // Re-run of an interrupted finish: same name, sidecars rewritten, then the move.
+                let rewritten = try sidecars(earlier.name)
+                for s in rewritten { try AtomicFile.write(s.bytes, to: dir + "/" + earlier.name + s.suffix, replace: true) }
+                if try DocumentPlacer.moveNoReplace(path, to: dir + "/" + earlier.name) {
+                    try FileSystem.syncDirectory(dir)
+                    finalName = earlier.name
+                } else {
+                    for s in rewritten { try FileSystem.remove(dir + "/" + earlier.name + s.suffix) }
+                }
+            }
+            if finalName == nil {
+                finalName = try DocumentPlacer.place(
+                    into: dir, preferredName: originalName, sidecars: sidecars,
+                    reserve: { name in
+                        manifest.finish = .init(destination: destination.rawValue, folder: folder, name: name)
+                        try writeManifest(manifest)
+                    },
+                    moveDocument: { try DocumentPlacer.moveNoReplace(path, to: $0) })
+            }
+            try removeDirectory()
+            return result(.init(destination: destination.rawValue, folder: folder, name: finalName ?? originalName))
+        }
+    }
+
+    private func root(of destination: String) -> String {
+        destination == DeliveredDocument.Destination.sent.rawValue ? folders.sent : folders.failed
+    }
+
+    private func result(_ finish: ClaimManifest.Finish) -> DeliveredDocument {
+        let dir = SpoolFileSystem.join(root(of: finish.destination), finish.folder)
+        let base = dir + "/" + finish.name
+        let sent = finish.destination == DeliveredDocument.Destination.sent.rawValue
+        let hasRaw = sent && FileSystem.exists(base + ".mdn")
+        return DeliveredDocument(
+            destination: sent ? .sent : .failed, name: finish.name, path: base,
+            sidecarPath: base + (sent ? ".mdn.json" : ".error.json"), rawMDNPath: hasRaw ? base + ".mdn" : nil)
+    }
+
+    // MARK: manifest and claim folder
+
+    private var manifestPath: String { directory + "/" + ClaimManifest.fileName }
+
+    private func writeManifest(_ manifest: ClaimManifest) throws {
+        try AtomicFile.write(Array(SidecarCoding.encode(manifest)), to: manifestPath, replace: true, mode: 0o640)
+    }
+
+    private func readManifest() throws -> ClaimManifest {
+        guard FileSystem.isDirectory(directory) else {
+            throw SpoolError(.corruptClaim, "claim \(id) no longer exists: it was finished already, or removed")
+        }
+        return try Self.readManifest(at: manifestPath, id: id)
+    }
+
+    private static func readManifest(at path: String, id: String) throws -> ClaimManifest {
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try SidecarCoding.decode(ClaimManifest.self, from: data)
+        } catch {
+            throw SpoolError(.corruptClaim, "claim \(id): cannot read \(path): \(error)")
+        }
+    }
+
+    /// Removes the manifest, leftover temp files and the claim folder (a document still in it
+    /// stays, and so does the folder).
+    private func removeDirectory() throws {
+        for entry in (try? SpoolFileSystem.list(directory)) ?? [] {
+            guard let name = entry.name, name != originalName,
+                name == ClaimManifest.fileName || name.hasPrefix(".tmp-")
+            else { continue }
+            try FileSystem.remove(directory + "/" + name)
+        }
+        if SpoolFileSystem.status(path) == nil {
+            try SpoolFileSystem.removeDirectory(directory)
+            try FileSystem.syncDirectory(folders.claims)
+        }
+    }
+
+    private static func recover(id: String, folders: PartnerFolders, staleAfter: TimeInterval, now: Date) throws -> Claim? {
+        let dir = folders.claims + "/" + id
+        let manifestPath = dir + "/" + ClaimManifest.fileName
+        if SpoolFileSystem.status(manifestPath) != nil {
+            let manifest = try readManifest(at: manifestPath, id: id)
+            let claim = Claim(id: id, folders: folders, subpath: manifest.subpath, claimedAt: manifest.claimedAt)
+            if SpoolFileSystem.status(claim.path)?.kind == .regular { return claim }
+            if manifest.finish != nil || now.timeIntervalSince(manifest.claimedAt) > staleAfter {
+                try claim.removeDirectory()
+            }
+            return nil
+        }
+        // No manifest (written by hand, or damaged): a lone document is claimed at the outbox top.
+        let documents = try SpoolFileSystem.list(dir).compactMap(\.name).filter {
+            !$0.hasPrefix(".") && SpoolFileSystem.status(dir + "/" + $0)?.kind == .regular
+        }
+        if documents.count == 1, let name = documents.first {
+            let claim = Claim(id: id, folders: folders, subpath: name, claimedAt: now)
+            try claim.writeManifest(ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: name, claimedAt: now, finish: nil))
+            return claim
+        }
+        if documents.isEmpty {
+            try Claim(id: id, folders: folders, subpath: "-", claimedAt: now).removeDirectory()
+        }
+        return nil
+    }
+
+    /// The `/`-separated path of `file` inside `outbox`; throws for anything outside it.
+    static func subpath(of file: String, in outbox: String) throws -> String {
+        let root = OutboxScanner.trimmed(outbox)
+        let prefix = root == "/" ? "/" : root + "/"
+        guard file.hasPrefix(prefix) else {
+            throw SpoolError(.invalidName, "\(file) is not inside the outbox \(outbox)")
+        }
+        let relative = String(file.dropFirst(prefix.count))
+        let parts = relative.split(separator: "/", omittingEmptySubsequences: false)
+        guard !parts.isEmpty, !parts.contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            throw SpoolError(.invalidName, "\(file) is not a plain path inside the outbox \(outbox)")
+        }
+        return relative
+    }
+
+    /// Sortable and unique: milliseconds since the epoch and 64 random bits.
+    private static func newID(_ now: Date) -> String {
+        let ms = Int64(now.timeIntervalSince1970 * 1000)
+        let random = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        return "\(ms)-\(String(repeating: "0", count: 16 - random.count))\(random)"
+    }
+}

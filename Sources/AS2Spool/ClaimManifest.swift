@@ -1,0 +1,27 @@
+import Foundation
+
+/// `.as2/claims/<id>/.claim.json`: where a claimed file came from and, once finishing started,
+/// where it is going — so every step can be re-run after a crash.
+struct ClaimManifest: Codable, Equatable {
+    struct Finish: Codable, Equatable {
+        var destination: String
+        /// Folder inside the destination, `/`-separated ("" for the top).
+        var folder: String
+        var name: String
+    }
+
+    var format: Int
+    var id: String
+    var partner: String
+    /// Path inside the outbox, e.g. `2024/inv.edi`.
+    var subpath: String
+    var claimedAt: Date
+    var finish: Finish?
+
+    static let fileName = ".claim.json"
+
+    enum CodingKeys: String, CodingKey {
+        case format, id, partner, subpath, finish
+        case claimedAt = "claimed_at"
+    }
+}
