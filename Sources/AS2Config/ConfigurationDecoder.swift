@@ -229,6 +229,8 @@ struct ConfigurationDecoder {
         http.maxHeaderCount = r.integer("max_header_count", in: 8...10_000) ?? d.maxHeaderCount
         http.spoolThreshold = r.byteCount("spool_threshold", minimum: 0) ?? d.spoolThreshold
         http.requestTimeout = r.duration("request_timeout", minimum: .seconds(1)) ?? d.requestTimeout
+        http.idleTimeout = r.duration("idle_timeout", minimum: .seconds(1)) ?? d.idleTimeout
+        http.maxConnections = r.integer("max_connections", in: 1...100_000) ?? d.maxConnections
         if http.maxHeadersTotal < http.maxHeaderSize {
             r.warning(
                 "max_headers_total", .conflict,
