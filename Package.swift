@@ -98,7 +98,9 @@ let package = Package(
         .testTarget(name: "AS2CryptoTests", dependencies: ["AS2Bytes", "AS2Crypto"], swiftSettings: strict),
         .testTarget(name: "AS2ProtocolTests", dependencies: ["AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME"], swiftSettings: strict),
         .testTarget(name: "AS2ConfigTests", dependencies: ["AS2Config", "AS2Crypto"], swiftSettings: strict),
-        .testTarget(name: "AS2JournalTests", dependencies: ["AS2Journal"], swiftSettings: strict),
+        .testTarget(
+            name: "AS2JournalTests", dependencies: ["AS2Journal", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict
+        ),
         .testTarget(
             name: "AS2HTTPTests",
             dependencies: [
