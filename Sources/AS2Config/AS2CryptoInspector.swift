@@ -7,7 +7,7 @@ struct AS2CryptoInspector: CryptoInspector {
         do {
             return try Certificate.load(fromFile: path)
         } catch let error as CryptoError {
-            throw InspectionError(message: error.message)
+            throw LoadError(message: error.message)
         }
     }
 
@@ -36,6 +36,12 @@ struct AS2CryptoInspector: CryptoInspector {
         }
     }
 
+    /// A certificate file that did not load; the message is AS2Crypto's.
+    struct LoadError: Error, CustomStringConvertible {
+        let message: String
+        var description: String { message }
+    }
+
     func key(_ key: PrivateKey, matches certificate: Certificate) -> Bool { key.matches(certificate) }
 
     func bits(of key: PrivateKey) -> Int? { key.bits }
@@ -44,10 +50,4 @@ struct AS2CryptoInspector: CryptoInspector {
         guard let error = error as? CryptoError else { return .unusable("\(error)") }
         return error.code == .wrongPassword ? .wrongPassword : .unusable(error.message)
     }
-}
-
-/// A certificate file that did not load; the message is AS2Crypto's.
-struct InspectionError: Error, CustomStringConvertible {
-    let message: String
-    var description: String { message }
 }

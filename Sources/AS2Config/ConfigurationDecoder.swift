@@ -1,19 +1,5 @@
 import Foundation
 
-/// The result of decoding agent.conf: the typed configuration when the required parts are usable
-/// (even if other values had errors and fell back to defaults), every problem found, and where
-/// each decoded partner sits in the file.
-struct DecodedConfiguration: Sendable {
-    let configuration: AgentConfiguration?
-    let problems: [ConfigurationProblem]
-    let locator: TOMLSourceLocator
-    /// Locator path (`partner#2`) and displayed path (`partner[globex]`) of each partner in
-    /// `configuration.partners`, in the same order.
-    let partnerPaths: [TablePath]
-
-    var hasErrors: Bool { problems.contains { $0.severity == .error } }
-}
-
 /// Where a table is: locator path (`agent`, `partner#2`) and displayed path (`agent`, `partner[globex]`).
 typealias TablePath = (location: String, display: String)
 
@@ -229,6 +215,8 @@ struct ConfigurationDecoder {
         http.maxHeaderCount = r.integer("max_header_count", in: 8...10_000) ?? d.maxHeaderCount
         http.spoolThreshold = r.byteCount("spool_threshold", minimum: 0) ?? d.spoolThreshold
         http.requestTimeout = r.duration("request_timeout", minimum: .seconds(1)) ?? d.requestTimeout
+        http.idleTimeout = r.duration("idle_timeout", minimum: .seconds(1)) ?? d.idleTimeout
+        http.maxConnections = r.integer("max_connections", in: 1...100_000) ?? d.maxConnections
         if http.maxHeadersTotal < http.maxHeaderSize {
             r.warning(
                 "max_headers_total", .conflict,
@@ -283,7 +271,7 @@ struct ConfigurationDecoder {
         let listeners: [(String, ListenAddress?)] = [
             ("listen", http.listen), ("tls_listen", http.tls?.listen), ("admin_listen", http.adminListen),
         ]
-        let wildcard: Set<String> = ["0.0.0.0", "::", "*"]
+        let wildcard: Set<String> = ["0.0.0.0", "::"]
         for i in listeners.indices {
             for j in listeners.indices where j > i {
                 guard let a = listeners[i].1, let b = listeners[j].1, a.port == b.port, a.port != 0 else { continue }

@@ -5,6 +5,8 @@ import Foundation
 public enum ConfigurationLoader {
     /// Where the agent looks without `--config` or `AS2_AGENT_CONFIG`.
     public static let defaultPath = "/etc/as2-agent/agent.conf"
+    /// Largest configuration file read (a guard against pointing --config at the wrong file).
+    public static let maximumSize = 4 << 20
     /// Environment variable naming the configuration file.
     public static let environmentVariable = "AS2_AGENT_CONFIG"
 
@@ -54,6 +56,9 @@ public enum ConfigurationLoader {
         guard !isDirectory.boolValue else { throw failure("\(path) is a directory, not a configuration file") }
         guard let data = FileManager.default.contents(atPath: path) else {
             throw failure("cannot read \(path): permission denied")
+        }
+        guard data.count <= maximumSize else {
+            throw failure("\(path) is \(data.count) bytes; a configuration file has at most \(ByteCountSyntax.format(maximumSize))")
         }
         guard let text = String(data: data, encoding: .utf8) else { throw failure("\(path) is not UTF-8 text") }
         return text

@@ -15,6 +15,7 @@ public enum ConfigurationSchema {
             "listen", "path", "mdn_path", "tls_listen", "tls_certificate", "tls_private_key",
             "tls_private_key_password_file", "tls_client_ca_file", "public_url", "async_mdn_url", "admin_listen",
             "max_header_size", "max_headers_total", "max_header_count", "spool_threshold", "request_timeout",
+            "idle_timeout", "max_connections",
         ],
         "journal": ["history_days", "duplicate_days"],
         "folders": ["ignore_prefixes", "ignore_suffixes", "rescan_interval", "send_concurrency"],

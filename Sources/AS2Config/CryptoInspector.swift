@@ -15,22 +15,3 @@ protocol CryptoInspector: Sendable {
     /// RSA modulus size (or the key's security size), when known.
     func bits(of key: PrivateKey) -> Int?
 }
-
-/// The properties of a certificate that check-config reports on.
-struct CertificateFacts: Sendable, Equatable {
-    var subject: String
-    var notBefore: Date
-    var notAfter: Date
-    var sha256Fingerprint: String
-    var publicKeyBits: Int?
-    /// Key-usage names (`digitalSignature`, `keyEncipherment`, …); nil when the extension is absent.
-    var keyUsage: [String]?
-}
-
-/// Why a private key (or PKCS#12 file) did not open.
-enum KeyLoadFailure: Error, Sendable, Equatable {
-    /// The password is wrong, or the key is encrypted and no password was given.
-    case wrongPassword
-    /// Not a readable key file; the message says why.
-    case unusable(String)
-}

@@ -3,7 +3,7 @@
 public struct FolderSettings: Sendable, Equatable {
     /// File names starting with one of these are never picked up.
     public var ignorePrefixes: [String]
-    /// File names ending with one of these are never picked up (write-then-rename).
+    /// File names ending with one of these (ignoring ASCII case) are never picked up (write-then-rename).
     public var ignoreSuffixes: [String]
     /// Interval of a full outbox rescan; zero turns it off.
     public var rescanInterval: Duration
@@ -24,6 +24,8 @@ public struct FolderSettings: Sendable, Equatable {
 
     /// Whether a file with this base name is skipped by the outbox watcher.
     public func ignores(fileName: String) -> Bool {
-        ignorePrefixes.contains(where: { fileName.hasPrefix($0) }) || ignoreSuffixes.contains(where: { fileName.hasSuffix($0) })
+        let lower = fileName.lowercased()
+        return ignorePrefixes.contains(where: { fileName.hasPrefix($0) })
+            || ignoreSuffixes.contains(where: { lower.hasSuffix($0.lowercased()) })
     }
 }

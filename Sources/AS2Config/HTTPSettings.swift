@@ -24,17 +24,21 @@ public struct HTTPSettings: Sendable, Equatable {
     public var maxHeaderCount: Int
     /// Bodies up to this size stay in memory; larger ones are spooled to a temporary file.
     public var spoolThreshold: Int
-    /// Longest silence while a client sends a request; then the connection is closed.
+    /// Time allowed for a whole request body, from its head (cuts slow and stalled uploads).
     public var requestTimeout: Duration
+    /// Time allowed for a complete request head, from connection open or the previous response.
+    public var idleTimeout: Duration
+    /// Most connections served at once; further clients wait in the accept backlog.
+    public var maxConnections: Int
 
     public static let `default` = HTTPSettings()
 
     public init(
         listen: ListenAddress? = ListenAddress(host: "0.0.0.0", port: 4080), path: String = "/as2",
         mdnPath: String = "/as2/mdn", tls: HTTPSListenerSettings? = nil, publicURL: URL? = nil, asyncMDNURL: URL? = nil,
-        adminListen: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 4081), maxHeaderSize: Int = 16_000,
-        maxHeadersTotal: Int = 64_000, maxHeaderCount: Int = 100, spoolThreshold: Int = 1_000_000,
-        requestTimeout: Duration = .seconds(300)
+        adminListen: ListenAddress? = ListenAddress(host: "127.0.0.1", port: 4081), maxHeaderSize: Int = 16 << 10,
+        maxHeadersTotal: Int = 64 << 10, maxHeaderCount: Int = 100, spoolThreshold: Int = 1 << 20,
+        requestTimeout: Duration = .seconds(600), idleTimeout: Duration = .seconds(60), maxConnections: Int = 256
     ) {
         self.listen = listen
         self.path = path
@@ -48,6 +52,8 @@ public struct HTTPSettings: Sendable, Equatable {
         self.maxHeaderCount = maxHeaderCount
         self.spoolThreshold = spoolThreshold
         self.requestTimeout = requestTimeout
+        self.idleTimeout = idleTimeout
+        self.maxConnections = maxConnections
     }
 
     /// The URL we ask partners to POST asynchronous MDNs to (Receipt-Delivery-Option): `async_mdn_url`

@@ -24,8 +24,7 @@ enum ListenPortProbe {
         #endif
         hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV
         var list: UnsafeMutablePointer<addrinfo>?
-        let host = address.host == "*" ? "0.0.0.0" : address.host
-        let status = getaddrinfo(host, String(address.port), &hints, &list)
+        let status = getaddrinfo(address.host, String(address.port), &hints, &list)
         guard status == 0, let first = list else {
             return .unavailable("cannot resolve \(address.host): \(String(cString: gai_strerror(status)))")
         }

@@ -5,7 +5,7 @@ import Foundation
 public struct TransportSettings: Sendable, Equatable {
     /// CA certificates the partner's TLS server certificate must chain to (default: system CAs).
     public var tlsCAFile: String?
-    /// Exactly this TLS server certificate is accepted (pinning), whatever its issuer.
+    /// Exactly this TLS server certificate is accepted (pinning), whatever its issuer and host name.
     public var tlsPinnedCertificate: String?
     /// Check the server certificate's host name; may be turned off only with a pinned certificate.
     public var tlsVerifyHostname: Bool

@@ -35,14 +35,14 @@ struct KeysShowCommand: ParsableCommand {
             throw CommandLineOutput.fail("\(file) holds no certificate or private key")
         }
         let now = Date()
-        let certificates = contents.certificates.map { CertificateJSON($0, now: now) }
+        let certificates = contents.certificates.map { KeysShowJSON.Certificate($0, now: now) }
         let key = contents.key.map { key in
-            KeyJSON(
+            KeysShowJSON.Key(
                 type: key.description, bits: key.bits,
                 matchesCertificate: contents.certificates.isEmpty ? nil : contents.certificates.contains { key.matches($0) })
         }
         if json {
-            print(try CommandLineOutput.json(ShowJSON(file: file, certificates: certificates, privateKey: key, note: contents.keyNote)))
+            print(try CommandLineOutput.json(KeysShowJSON(file: file, certificates: certificates, privateKey: key, note: contents.keyNote)))
             return
         }
         for (index, certificate) in certificates.enumerated() {

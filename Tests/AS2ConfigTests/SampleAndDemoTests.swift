@@ -50,7 +50,7 @@ final class SampleAndDemoTests: XCTestCase {
         let uncommented = head.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             guard line.hasPrefix("# "), let key = line.dropFirst(2).split(separator: " ").first,
                 ["log_level", "path", "mdn_path", "max_header_size", "max_headers_total", "max_header_count", "spool_threshold",
-                 "request_timeout", "history_days", "duplicate_days", "ignore_prefixes", "ignore_suffixes", "rescan_interval",
+                 "request_timeout", "idle_timeout", "max_connections", "history_days", "duplicate_days", "ignore_prefixes", "ignore_suffixes", "rescan_interval",
                  "send_concurrency"].contains(String(key))
             else { return String(line) }
             return String(line.dropFirst(2))
