@@ -1,3 +1,4 @@
+import AS2Protocol
 /// Per-partner workarounds for other AS2 products, all off (standard behaviour) by default
 /// (requirements R-RS-3, R-DUP-5, R-ID-4, §3.6, §1.5).
 public struct InteropSwitches: Sendable, Equatable {

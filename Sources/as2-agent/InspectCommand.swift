@@ -63,7 +63,7 @@ struct InspectCommand: ParsableCommand {
     }
 
     func run() throws {
-        let password = try keyPasswordFile.map { try PasswordFile.read($0) }
+        let password: String? = try keyPasswordFile.flatMap { try PasswordFile.read($0) }
         var identities: [Identity] = []
         var trusted: [Certificate] = []
         do {

@@ -81,9 +81,10 @@ public final class Agent: Sendable {
             )
         }
         _ = try await context.journal.releaseStaleInbound()
-        for server in servers {
+        for (index, server) in servers.enumerated() {
             let port = try await server.start()
-            logger.info("AS2 endpoint listening", metadata: ["port": "\(port)", "tls": "\(server.configuration.tls != nil)"])
+            let tls = http.tls != nil && index == servers.count - 1
+            logger.info("AS2 endpoint listening", metadata: ["port": "\(port)", "tls": "\(tls)"])
         }
         if let admin {
             let port = try await admin.start()
