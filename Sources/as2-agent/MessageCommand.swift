@@ -8,6 +8,11 @@ struct MessageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "message",
         abstract: "Show or resend one message.",
+        discussion: """
+            Inspect one message in the journal, or send its file again.
+
+            \(ExitStatus.helpText)
+            """,
         subcommands: [Show.self, Resend.self]
     )
 

@@ -9,6 +9,11 @@ struct PartnerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "partner",
         abstract: "Check a trading partner's connection.",
+        discussion: """
+            Checks against a live partner.
+
+            \(ExitStatus.helpText)
+            """,
         subcommands: [Test.self]
     )
 
@@ -37,7 +42,7 @@ struct PartnerCommand: AsyncParsableCommand {
                 throw ExitStatus.configuration.exitCode
             }
             let logger = Logger(label: "partner-test", factory: { _ in SwiftLogNoOpLogHandler() })
-            let report = await try PartnerProbe(configuration: configuration, version: AgentVersion.current, logger: logger).run(partner: name)
+            let report = try await PartnerProbe(configuration: configuration, version: AgentVersion.current, logger: logger).run(partner: name)
             if json {
                 print(try CommandLineOutput.json(report))
             } else {

@@ -70,6 +70,15 @@ final class CLITests: XCTestCase {
             ["keys", "csr"]: ["--key <file>", "--as2-id <id>", "--out <file>", "--password-file <file>"],
             ["keys", "show"]: ["<file>", "--json", "SHA-256", "--password-file <file>"],
             ["keys", "export"]: ["--cert <file>", "--der", "--out <file>", "never a key"],
+            ["run"]: ["--config <path>", "--watcher <path>", "SIGHUP", "/healthz"],
+            ["send"]: ["<file>", "--partner <name>", "--timeout <seconds>", "outbox"],
+            ["messages"]: ["--partner <partner>", "--state <state>", "--direction <direction>", "--sha256 <sha256>", "--json"],
+            ["message"]: ["show", "resend"],
+            ["message", "show"]: ["<id>", "--json", "Message-ID"],
+            ["message", "resend"]: ["<id>", "new Message-ID"],
+            ["partner"]: ["test"],
+            ["partner", "test"]: ["<name>", "--json", "signed"],
+            ["inspect"]: ["<file>", "--key <path>", "--partner-cert <path>", "--extract <dir>", "--require-signature", "--min-sign <digest>"],
         ]
         for (command, texts) in expectations {
             let r = try AgentProcess.run(command + ["--help"])
@@ -78,6 +87,16 @@ final class CLITests: XCTestCase {
                 XCTAssertTrue(r.stdout.contains(text), "\(command): \(text) not in:\n\(r.stdout)")
             }
         }
+    }
+
+    func testInspectOfGarbageIsInvalidJSONWithExitStatus1() throws {
+        let path = scratch + "/garbage.msg"
+        try Data("Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nAS2-From: A\r\nAS2-To: B\r\nMessage-ID: <x@y>\r\n\r\nnot cms".utf8).write(to: URL(fileURLWithPath: path))
+        let r = try AgentProcess.run(["inspect", path])
+        XCTAssertEqual(r.status, 1)
+        XCTAssertTrue(r.stdout.contains("\"valid\" : false"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("decryption-failed"), r.stdout)
+        XCTAssertEqual(try AgentProcess.run(["inspect", path, "--key", "k.pem"]).status, 64, "--key without --cert")
     }
 
     // MARK: Exit statuses
