@@ -94,8 +94,10 @@ final class CLITests: XCTestCase {
         try Data("Content-Type: application/pkcs7-mime; smime-type=enveloped-data\r\nAS2-From: A\r\nAS2-To: B\r\nMessage-ID: <x@y>\r\n\r\nnot cms".utf8).write(to: URL(fileURLWithPath: path))
         let r = try AgentProcess.run(["inspect", path])
         XCTAssertEqual(r.status, 1)
-        XCTAssertTrue(r.stdout.contains("\"valid\" : false"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("decryption-failed"), r.stdout)
+        let verdict = try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any]
+        XCTAssertEqual(verdict?["valid"] as? Bool, false, r.stdout)
+        XCTAssertEqual(verdict?["kind"] as? String, "message", r.stdout)
+        XCTAssertTrue((verdict?["disposition"] as? String ?? "").hasSuffix("decryption-failed"), r.stdout)
         XCTAssertEqual(try AgentProcess.run(["inspect", path, "--key", "k.pem"]).status, 64, "--key without --cert")
     }
 
