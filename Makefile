@@ -40,7 +40,9 @@ release: deps
 
 test: deps venv
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --parallel --num-workers 2
+	rm -f .build/xunit*.xml
+	$(SWIFT) test --skip-build --parallel --num-workers 2 --xunit-output .build/xunit.xml; status=$$?; \
+	  python3 scripts/test-summary.py .build/xunit*.xml || status=1; exit $$status
 
 run: deps
 	$(SWIFT) build

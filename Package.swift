@@ -18,6 +18,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // C glue: libcrypto (+ one-line shims for macros) and system zlib. Only AS2Crypto imports them.
@@ -73,6 +74,7 @@ let package = Package(
             dependencies: [
                 "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2Config", "AS2Journal", "AS2HTTP", "AS2Spool",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict
         ),
@@ -80,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "as2-agent",
             dependencies: [
-                "AS2Agent", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2Config", "AS2Journal", "AS2Spool",
+                "AS2Agent", "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2Config", "AS2Journal", "AS2HTTP", "AS2Spool",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -106,8 +108,10 @@ let package = Package(
         .testTarget(name: "AS2MIMETests", dependencies: ["AS2Bytes", "AS2MIME"], swiftSettings: strict),
         .testTarget(name: "AS2CryptoTests", dependencies: ["AS2Bytes", "AS2Crypto"], swiftSettings: strict),
         .testTarget(name: "AS2ProtocolTests", dependencies: ["AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME"], swiftSettings: strict),
-        .testTarget(name: "AS2ConfigTests", dependencies: ["AS2Config", "AS2Crypto"], swiftSettings: strict),
-        .testTarget(name: "AS2JournalTests", dependencies: ["AS2Journal"], swiftSettings: strict),
+        .testTarget(name: "AS2ConfigTests", dependencies: ["AS2Config", "AS2Crypto", "AS2Protocol"], swiftSettings: strict),
+        .testTarget(
+            name: "AS2JournalTests", dependencies: ["AS2Journal", .product(name: "GRDB", package: "GRDB.swift")], swiftSettings: strict
+        ),
         .testTarget(
             name: "AS2HTTPTests",
             dependencies: [

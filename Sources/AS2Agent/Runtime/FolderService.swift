@@ -1,0 +1,83 @@
+import AS2Spool
+import Foundation
+import Logging
+
+/// Watches every partner's outbox (through `as2-agent-watch`) and hands complete files to the
+/// outbound service. Rescans on start, overflow, watcher restarts and reloads; an optional timer
+/// rescan covers network filesystems where inotify misses remote writes.
+public final class FolderService: Sendable {
+    let context: AgentContext
+    let outbound: OutboundService
+    let watcher: Watcher
+    let readiness: Readiness
+
+    public init(context: AgentContext, outbound: OutboundService, readiness: Readiness, watcherExecutable: String? = nil) {
+        self.context = context
+        self.outbound = outbound
+        self.readiness = readiness
+        let snapshot = context.snapshot
+        watcher = Watcher(
+            directories: snapshot.partners.map(\.folders.outbox),
+            configuration: Watcher.Configuration(executable: watcherExecutable, rules: snapshot.configuration.folders.ignoreRules),
+            logger: context.logger
+        )
+    }
+
+    var outboxes: [String] { context.snapshot.partners.map(\.folders.outbox) }
+
+    func feed() -> OutboxFeed { OutboxFeed(scanner: OutboxScanner(rules: context.snapshot.configuration.folders.ignoreRules, logger: context.logger), logger: context.logger) }
+
+    /// Creates every partner's folders (0750).
+    public func createFolders() throws {
+        for p in context.snapshot.partners { try p.folders.create() }
+    }
+
+    public func run() async throws {
+        try createFolders()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.watcher.run() }
+            group.addTask { await self.consume() }
+            group.addTask { await self.periodicRescan() }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    func consume() async {
+        for await event in watcher.events {
+            switch event {
+            case .ready:
+                readiness.set(true)
+                rescan()
+            default:
+                for path in feed().files(for: event, outboxes: outboxes) { submit(path) }
+            }
+        }
+    }
+
+    func rescan() {
+        for path in feed().scanAll(outboxes: outboxes) { submit(path) }
+    }
+
+    func submit(_ path: String) {
+        Task { await outbound.send(file: path) }
+    }
+
+    func periodicRescan() async {
+        while !Task.isCancelled {
+            let interval = context.snapshot.configuration.folders.rescanInterval
+            if interval <= .zero {
+                try? await Task.sleep(for: .seconds(60))
+                continue
+            }
+            try? await Task.sleep(for: interval)
+            rescan()
+        }
+    }
+
+    /// Applies a new partner list: creates folders and restarts the watcher with the new outboxes.
+    public func reload() async {
+        try? createFolders()
+        await watcher.reload(directories: outboxes)
+    }
+}

@@ -1,1 +1,0 @@
-// AS2Config module. See docs/architecture.md.

@@ -1,1 +1,0 @@
-// AS2Journal module. See docs/architecture.md.

@@ -1,0 +1,93 @@
+import GRDB
+
+/// Coalesces concurrent write operations into shared transactions (group commit): while one
+/// transaction is being committed (and fsynced), new operations queue up; the next transaction
+/// carries all of them. Each operation runs in its own savepoint, so one that throws rolls back
+/// alone. No caller is resumed before the transaction holding its operation has committed.
+actor GroupCommitter {
+    /// One queued operation. `run` executes it inside the open transaction and returns how to
+    /// resume its caller after the commit; `fail` resumes the caller when the commit fails.
+    private struct Job: Sendable {
+        let run: @Sendable (Database) -> @Sendable () -> Void
+        let fail: @Sendable (any Error) -> Void
+    }
+
+    private let writer: any DatabaseWriter
+    private var pending: [Job] = []
+    private var isDraining = false
+    private var inFlight = 0
+    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    private var statistics = GroupCommitStatistics(transactions: 0, operations: 0, largestBatch: 0)
+
+    init(writer: any DatabaseWriter) {
+        self.writer = writer
+    }
+
+    /// Runs `operation` in the next group transaction and returns its result once committed.
+    func perform<T: Sendable>(_ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = Job(
+                run: { db in
+                    let result: Result<T, any Error>
+                    do {
+                        var value: T?
+                        try db.inSavepoint {
+                            value = try operation(db)
+                            return .commit
+                        }
+                        if let value {
+                            result = .success(value)
+                        } else {
+                            result = .failure(JournalError.corruptRow(nil, "operation produced no value"))
+                        }
+                    } catch {
+                        result = .failure(error)
+                    }
+                    return { continuation.resume(with: result) }
+                },
+                fail: { continuation.resume(throwing: $0) })
+            pending.append(job)
+            if !isDraining {
+                isDraining = true
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Counters since the journal was opened.
+    func currentStatistics() -> GroupCommitStatistics { statistics }
+
+    /// Operations in the transaction being committed, and queued behind it (for tests).
+    func queuedCounts() -> (inFlight: Int, pending: Int) { (inFlight, pending.count) }
+
+    /// Returns once every operation queued so far has been committed or has failed.
+    func waitUntilIdle() async {
+        guard isDraining else { return }
+        await withCheckedContinuation { idleWaiters.append($0) }
+    }
+
+    private func drain() async {
+        // Let writers that are already running enqueue before the first transaction starts.
+        await Task.yield()
+        while !pending.isEmpty {
+            let batch = pending
+            pending.removeAll(keepingCapacity: true)
+            inFlight = batch.count
+            defer { inFlight = 0 }
+            do {
+                let resumes = try await writer.write { db in batch.map { $0.run(db) } }
+                statistics.transactions += 1
+                statistics.operations += batch.count
+                statistics.largestBatch = max(statistics.largestBatch, batch.count)
+                for resume in resumes { resume() }
+            } catch {
+                let failure = JournalError.storage(error)
+                for job in batch { job.fail(failure) }
+            }
+        }
+        isDraining = false
+        let waiters = idleWaiters
+        idleWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
+    }
+}

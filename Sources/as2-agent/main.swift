@@ -1,1 +1,0 @@
-print("as2-agent")
