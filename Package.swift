@@ -92,8 +92,9 @@ let package = Package(
         .executableTarget(
             name: "as2-bench",
             dependencies: [
-                "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME",
+                "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2HTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

@@ -8,6 +8,6 @@ struct AS2Bench: AsyncParsableCommand {
         commandName: "as2-bench",
         abstract: "Benchmarks of the AS2 message core (build, unpack + signed MDN).",
         discussion: "Run through scripts/bench.sh, which prints each figure beside pyas2lib's and the crypto floor.",
-        subcommands: [Keys.self, Messages.self, BuildFile.self, UnpackFile.self]
+        subcommands: [Keys.self, Messages.self, BuildFile.self, UnpackFile.self, Load.self, Durable.self, Drop.self]
     )
 }

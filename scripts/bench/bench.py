@@ -25,11 +25,13 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import agent_http  # noqa: E402
 import floor  # noqa: E402
 import table  # noqa: E402
 
 MIB = 1 << 20
 RSS_TARGET_MIB = 64
+P99_TARGET_MS = 20.0
 STREAM_TARGETS = {"build": 300.0, "unpack": 200.0}  # MB/s at 200 MiB
 
 
@@ -91,6 +93,21 @@ class Bench:
         log("crypto floor: openssl speed (about a minute)")
         self.results["floor"] = floor.measure()
         self.results["floor"]["available_share_2proc"] = floor.available_share(self.results["floor"])
+
+    def measure_durable(self):
+        """The disk floor: write + fsync + rename + directory fsync per second, where spools live."""
+        durable = {}
+        for tasks in (1, 4):
+            log(f"disk floor: durable 1 KiB writes, {tasks} writer(s)")
+            durable[tasks] = run_json(self.swift + ["durable", "--directory", os.path.join(self.work, "durable"),
+                                                    "--seconds", "3", "--tasks", str(tasks)])
+        self.results["floor"]["durable_writes_per_s"] = {t: d["per_second"] for t, d in durable.items()}
+
+    def measure_http(self):
+        a = self.args
+        self.results["http"] = agent_http.run(
+            self.swift[0], os.path.abspath(a.agent), a.python, self.keys, os.path.join(self.work, "http"),
+            a.http_seconds, a.http_py_seconds, a.http_concurrency, log)
 
     def measure_messages(self):
         a = self.args
@@ -206,22 +223,67 @@ class Bench:
                     })
         return rows
 
+    def http_rows(self, f):
+        """Issue 4 rows: our agent and pyas2lib's server under the same load."""
+        h = self.results.get("http")
+        if not h:
+            return []
+        ours, py = h["ours"], h["pyas2lib"]
+        c = self.args.http_concurrency
+        msgs = self.results.get("messages", {}).get("ours", {}).get(1)
+        size = (msgs or {}).get("message_bytes", 4000)
+        crypto = floor.message_floor(f, 1024, size, (msgs or {}).get("mdn_bytes", 3200), 2)[1]
+        durable = f.get("durable_writes_per_s", {}).get(4)
+        fl = min(crypto, durable) if durable else crypto
+        target = min(10 * py["messages_per_second"], fl / 2)
+        basis = "10× pyas2lib" if 10 * py["messages_per_second"] <= fl / 2 else "floor ÷ 2"
+        rows = [{
+            "metric": f"agent over HTTP, 1 KiB msg/s, {c} in flight", "unit": "msg/s",
+            "ours": ours["messages_per_second"], "pyas2lib": py["messages_per_second"], "floor": fl,
+            "floor_parts": {"crypto_2_cores": crypto, "durable_writes_4": durable},
+            "target": target, "target_basis": basis, "target_kind": "min", "met": ours["messages_per_second"] >= target,
+            "ours_cpu_ms": ours["server"].get("cpu_ms_per_message"), "pyas2lib_cpu_ms": py["server"].get("cpu_ms_per_message"),
+            "floor_cpu_ms": 2000 / crypto,
+        }]
+        for p, target in (("p50", None), ("p99", P99_TARGET_MS)):
+            rows.append({
+                "metric": f"agent over HTTP, latency {p}", "unit": "ms", "ours": ours["latency_ms"][p], "pyas2lib": py["latency_ms"][p],
+                "floor": None, "target": target, "target_kind": "max",
+                "met": None if target is None else ours["latency_ms"][p] < target,
+            })
+        growth = ours["server"]["rss_growth_kib"]
+        settled = ours["server"]["rss_kib_settled"]
+        flat = None if growth is None else growth <= max(4096, 0.1 * settled)
+        rows.append({
+            "metric": f"agent RSS growth over {self.args.http_seconds:g} s", "unit": "MiB",
+            "ours": None if growth is None else growth / 1024,
+            "pyas2lib": None if py["server"]["rss_growth_kib"] is None else py["server"]["rss_growth_kib"] / 1024,
+            "floor": None, "target": "flat (≤ 4 MiB or 10 %)", "target_kind": "text", "met": flat,
+        })
+        rows.append({
+            "metric": "agent peak RSS under load", "unit": "MiB", "ours": ours["server"]["rss_kib_max"] / 1024,
+            "pyas2lib": py["server"]["rss_kib_max"] / 1024, "floor": None, "target": None, "target_kind": "max", "met": None,
+        })
+        return rows
+
     @staticmethod
     def median_rate(runs):
         return statistics.median(r["payload_bytes"] / r["seconds"] / 1e6 for r in runs)
 
     def report(self):
         self.results["machine"]["loadavg_end"] = os.getloadavg()
-        rows = self.rows()
+        rows = self.rows() + self.http_rows(self.results["floor"])
         self.results["rows"] = rows
         header = ["metric", "ours", "pyas2lib", "ours/py", "floor", "ours/floor", "target", "met?"]
         lines = []
         for r in rows:
             unit = " " + r["unit"]
-            ratio = r["ours"] / r["pyas2lib"] if r["pyas2lib"] else None
+            ratio = r["ours"] / r["pyas2lib"] if r["pyas2lib"] and r["ours"] is not None else None
             to_floor = r["ours"] / r["floor"] if r["floor"] else None
             if r["target"] is None:
                 target = "—"
+            elif r["target_kind"] == "text":
+                target = r["target"]
             elif r["target_kind"] == "max":
                 target = f"< {table.fmt(r['target'])}{unit}"
             else:
@@ -233,7 +295,7 @@ class Bench:
         text = table.render(header, lines, left_tail=2)
         cpu_lines = []
         for r in rows:
-            if "ours_cpu_ms" not in r:
+            if r.get("ours_cpu_ms") is None:
                 continue
             per_cpu_s = 1000 / r["ours_cpu_ms"] if r["unit"] == "msg/s" else r["payload_mb"] / (r["ours_cpu_ms"] / 1000)
             r["ours_per_cpu_second"] = per_cpu_s
@@ -284,16 +346,25 @@ def main():
     p.add_argument("--targets-at-largest", action="store_true", help="apply the 200 MiB targets to the largest size given")
     p.add_argument("--skip-messages", action="store_true")
     p.add_argument("--skip-files", action="store_true")
+    p.add_argument("--http", action="store_true", help="issue 4: our agent and a pyas2lib server over HTTP under one load")
+    p.add_argument("--agent", default=".build/release/as2-agent", help="the as2-agent executable (--http)")
+    p.add_argument("--http-seconds", type=float, default=60.0, help="duration of the load on our agent")
+    p.add_argument("--http-py-seconds", type=float, default=30.0, help="duration of the load on the pyas2lib server")
+    p.add_argument("--http-concurrency", type=int, default=4, help="requests in flight (client threads)")
     args = p.parse_args()
     args.sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
 
     bench = Bench(args)
     bench.setup()
     bench.measure_floor()
+    if args.http:
+        bench.measure_durable()
     if not args.skip_messages:
         bench.measure_messages()
     if not args.skip_files:
         bench.measure_files()
+    if args.http:
+        bench.measure_http()
     bench.report()
 
 
