@@ -32,7 +32,7 @@ final class ReceiptWatcher: Sendable {
     init(sent: String, failed: String) throws {
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
         guard fd >= 0 else { throw BenchError("inotify_init1 failed: errno \(errno)") }
-        let mask = UInt32(IN_MOVED_TO | IN_CLOSE_WRITE)
+        let mask = UInt32(IN_MOVED_TO | IN_CLOSE_WRITE | IN_CREATE)  // sidecars are linked in (IN_CREATE)
         let sentWatch = inotify_add_watch(fd, sent, mask)
         let failedWatch = inotify_add_watch(fd, failed, mask)
         guard sentWatch >= 0, failedWatch >= 0 else {

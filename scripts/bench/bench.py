@@ -25,6 +25,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
+import agent_folders  # noqa: E402
 import agent_http  # noqa: E402
 import floor  # noqa: E402
 import table  # noqa: E402
@@ -32,6 +33,7 @@ import table  # noqa: E402
 MIB = 1 << 20
 RSS_TARGET_MIB = 64
 P99_TARGET_MS = 20.0
+FOLDER_TARGETS = {"p50": 10.0, "p99": 50.0, "files_per_s": 300.0, "startup_s": 2.0, "idle_cpu_percent": 1.0}
 STREAM_TARGETS = {"build": 300.0, "unpack": 200.0}  # MB/s at 200 MiB
 
 
@@ -108,6 +110,13 @@ class Bench:
         self.results["http"] = agent_http.run(
             self.swift[0], os.path.abspath(a.agent), a.python, self.keys, os.path.join(self.work, "http"),
             a.http_seconds, a.http_py_seconds, a.http_concurrency, log)
+
+    def measure_folders(self):
+        a = self.args
+        self.results["folders"] = agent_folders.run(
+            self.swift[0], os.path.abspath(a.agent), self.keys, os.path.join(self.work, "folders"),
+            latency_count=a.folders_latency_count, window_count=a.folders_count, in_flight=a.folders_in_flight,
+            large_size=a.large_size, partners_count=a.partners, idle_seconds=a.idle_seconds, log=log)
 
     def measure_messages(self):
         a = self.args
@@ -266,13 +275,70 @@ class Bench:
         })
         return rows
 
+    def folder_rows(self, f):
+        """Issue 5 rows: two agents through their folders (no pyas2lib counterpart)."""
+        r = self.results.get("folders")
+        if not r:
+            return []
+        rows = []
+        msgs = self.results.get("messages", {}).get("ours", {}).get(1) or {}
+        size, mdn = msgs.get("message_bytes", 4000), msgs.get("mdn_bytes", 3200)
+        build, unpack = floor.message_floor(f, 1024, size, mdn, 1)
+        per_file = 1 / build + 1 / unpack + 1 / f["rsa2048_verify_per_s"]  # + the sender's MDN check
+        crypto = 2 / per_file
+        durable = f.get("durable_writes_per_s", {}).get(4)
+        seq, win = r.get("sequential"), r.get("window")
+        # One file at a time: the crypto of both agents on one core, and two durable writes in a row
+        # (the receiver stores the document before its receipt; the sender records the outcome).
+        durable1 = f.get("durable_writes_per_s", {}).get(1)
+        latency_floor = 1000 * (per_file + (2 / durable1 if durable1 else 0))
+        if seq:
+            for p in ("p50", "p99"):
+                rows.append({"metric": f"folders: drop → receipt {p}, one file at a time", "unit": "ms", "ours": seq["latency_ms"][p],
+                             "pyas2lib": None, "floor": latency_floor, "target": FOLDER_TARGETS[p], "target_kind": "max",
+                             "met": seq["latency_ms"][p] is not None and seq["latency_ms"][p] < FOLDER_TARGETS[p]})
+        if win:
+            fl = min(crypto, durable) if durable else crypto
+            rows.append({"metric": f"folders: files/s, {win['in_flight']} pending", "unit": "files/s", "ours": win["files_per_second"],
+                         "pyas2lib": None, "floor": fl, "floor_parts": {"crypto_2_cores": crypto, "durable_writes_4": durable},
+                         "target": FOLDER_TARGETS["files_per_s"], "target_kind": "min", "met": win["files_per_second"] >= FOLDER_TARGETS["files_per_s"]})
+            for p in ("p50", "p99"):
+                rows.append({"metric": f"folders: drop → receipt {p}, {win['in_flight']} pending", "unit": "ms", "ours": win["latency_ms"][p],
+                             "pyas2lib": None, "floor": None, "target": None, "target_kind": "max", "met": None})
+        lost = sum(x.get("missing", 0) + x.get("failed", 0) for x in (seq, win) if x)
+        if seq or win:
+            rows.append({"metric": "folders: files without a receipt", "unit": "files", "ours": lost, "pyas2lib": None, "floor": None,
+                         "target": 0, "target_kind": "max_inclusive", "met": lost == 0})
+        large = r.get("large")
+        if large:
+            label = size_label(large["size"])
+            seconds = large["latency_ms"]["max"] / 1000 if large["latency_ms"]["max"] is not None else None
+            stream = floor.stream_floor(f)
+            rows.append({"metric": f"folders: one {label} file, drop → receipt", "unit": "s", "ours": seconds, "pyas2lib": None,
+                         "floor": large["size"] / 1e6 / stream[0] + large["size"] / 1e6 / stream[1], "target": None, "target_kind": "max", "met": None})
+            for side, who in (("a", "sender"), ("b", "receiver")):
+                rss = (large.get("peak_rss_kib") or {}).get(side)
+                rows.append({"metric": f"folders: one {label} file, {who} agent peak RSS", "unit": "MiB", "ours": rss / 1024 if rss else None,
+                             "pyas2lib": None, "floor": None, "target": RSS_TARGET_MIB, "target_kind": "max", "met": rss is not None and rss / 1024 < RSS_TARGET_MIB})
+        many = r.get("many_partners")
+        if many:
+            for start in many["starts"]:
+                rows.append({"metric": f"{many['partners']:,} partners: {start['what']}, until watching", "unit": "s", "ours": start["startup_s"],
+                             "pyas2lib": None, "floor": None, "target": FOLDER_TARGETS["startup_s"], "target_kind": "max",
+                             "met": start["startup_s"] < FOLDER_TARGETS["startup_s"]})
+                if "idle_cpu_percent" in start:
+                    rows.append({"metric": f"{many['partners']:,} partners: idle CPU over {start['idle_seconds']:g} s", "unit": "%",
+                                 "ours": start["idle_cpu_percent"], "pyas2lib": None, "floor": None, "target": FOLDER_TARGETS["idle_cpu_percent"],
+                                 "target_kind": "max", "met": start["idle_cpu_percent"] < FOLDER_TARGETS["idle_cpu_percent"]})
+        return rows
+
     @staticmethod
     def median_rate(runs):
         return statistics.median(r["payload_bytes"] / r["seconds"] / 1e6 for r in runs)
 
     def report(self):
         self.results["machine"]["loadavg_end"] = os.getloadavg()
-        rows = self.rows() + self.http_rows(self.results["floor"])
+        rows = self.rows() + self.http_rows(self.results["floor"]) + self.folder_rows(self.results["floor"])
         self.results["rows"] = rows
         header = ["metric", "ours", "pyas2lib", "ours/py", "floor", "ours/floor", "target", "met?"]
         lines = []
@@ -286,6 +352,8 @@ class Bench:
                 target = r["target"]
             elif r["target_kind"] == "max":
                 target = f"< {table.fmt(r['target'])}{unit}"
+            elif r["target_kind"] == "max_inclusive":
+                target = f"{table.fmt(r['target'])}{unit}"
             else:
                 target = f"≥ {table.fmt(r['target'])}{unit}" + (f" ({r['target_basis']})" if r.get("target_basis") else "")
             met = "—" if r["met"] is None else ("met" if r["met"] else "NOT MET")
@@ -346,18 +414,26 @@ def main():
     p.add_argument("--targets-at-largest", action="store_true", help="apply the 200 MiB targets to the largest size given")
     p.add_argument("--skip-messages", action="store_true")
     p.add_argument("--skip-files", action="store_true")
-    p.add_argument("--http", action="store_true", help="issue 4: our agent and a pyas2lib server over HTTP under one load")
+    p.add_argument("--skip-http", action="store_true", help="skip issue 4 (our agent and a pyas2lib server over HTTP)")
     p.add_argument("--agent", default=".build/release/as2-agent", help="the as2-agent executable (--http)")
     p.add_argument("--http-seconds", type=float, default=60.0, help="duration of the load on our agent")
     p.add_argument("--http-py-seconds", type=float, default=30.0, help="duration of the load on the pyas2lib server")
     p.add_argument("--http-concurrency", type=int, default=4, help="requests in flight (client threads)")
+    p.add_argument("--skip-folders", action="store_true", help="skip issue 5 (two agents through their folders, many partners, a large file)")
+    p.add_argument("--folders-latency-count", type=int, default=200, help="files dropped one at a time (latency)")
+    p.add_argument("--folders-count", type=int, default=2000, help="files dropped with --folders-in-flight pending (files/s)")
+    p.add_argument("--folders-in-flight", type=int, default=64, help="files pending at once in the files/s run")
+    p.add_argument("--large-size", type=parse_size, default=1 << 30, help="the one large file (0: skip)")
+    p.add_argument("--partners", type=int, default=10000, help="partners configured for the start-up and idle run (0: skip)")
+    p.add_argument("--idle-seconds", type=float, default=10.0, help="idle CPU measurement after start-up")
     args = p.parse_args()
     args.sizes = [parse_size(s) for s in args.sizes.split(",") if s.strip()]
+    args.http, args.folders = not args.skip_http, not args.skip_folders
 
     bench = Bench(args)
     bench.setup()
     bench.measure_floor()
-    if args.http:
+    if args.http or args.folders:
         bench.measure_durable()
     if not args.skip_messages:
         bench.measure_messages()
@@ -365,6 +441,8 @@ def main():
         bench.measure_files()
     if args.http:
         bench.measure_http()
+    if args.folders:
+        bench.measure_folders()
     bench.report()
 
 

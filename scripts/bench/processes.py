@@ -85,6 +85,7 @@ class Server:
     """A server process with its output in a log file; ``stop`` sends SIGTERM and waits."""
 
     def __init__(self, cmd, log_path, port=None, ready_line=False, env=None):
+        t0 = time.perf_counter()
         self.log_path = log_path
         self.log = open(log_path, "wb")
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE if ready_line else self.log,
@@ -98,6 +99,7 @@ class Server:
         else:
             self.port = port
             wait_for_port(port, self.proc)
+        self.started_to_listening = time.perf_counter() - t0
 
     def _drain(self):
         for line in self.proc.stdout:
