@@ -1,1 +1,0 @@
-// AS2Protocol module. See docs/architecture.md.
