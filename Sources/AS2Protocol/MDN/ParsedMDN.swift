@@ -113,8 +113,9 @@ public enum MDNParser {
     static func parseFields(_ source: any ByteSource) throws -> MDNReport {
         let bytes = try source.readAll(limit: 1 << 20)
         var fields: [(String, String)] = []
-        for line in String(decoding: bytes, as: UTF8.self).components(separatedBy: "\n") {
-            let l = line.hasSuffix("\r") ? String(line.dropLast()) : line
+        // Split bytes, not a String: Swift reads CRLF as one Character, so "\n" never matches it.
+        for rawLine in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let l = String(decoding: rawLine.last == 0x0D ? rawLine.dropLast() : rawLine, as: UTF8.self)
             if l.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             if l.first == " " || l.first == "\t" {
                 if let last = fields.popLast() {
