@@ -71,7 +71,6 @@ public enum MessageBuilder {
         if options.compression == .beforeSigning || (options.compression == .afterSigning && options.signature == nil) {
             try compressCurrent()
         }
-        let unsignedMICInput = current  // the entity whose bytes are the MIC for unsigned messages
 
         // 3. The signature (multipart/signed, RFC 1847; R-MS-1..5).
         var expectedMICs: [ExpectedMIC] = []
@@ -122,7 +121,9 @@ public enum MessageBuilder {
             if let mdnDigest { algorithms.insert(mdnDigest) }
             let primary = mdnDigest ?? .sha1
             let plain = options.encryption == nil && options.compression == .none
-            let input: any ByteSource = plain ? payloadEntity.body : unsignedMICInput.bytes
+            // The payload entity with headers: what the receiver gets after decrypting (RFC 4130
+            // §7.3.1) and decompressing (RFC 5402 §4.2/§4.3), never the compressed-data entity.
+            let input: any ByteSource = plain ? payloadEntity.body : payloadEntity.bytes
             let digests = try MultiDigest.compute(algorithms, over: input)
             let variant = plain ? "content" : "entity"
             expectedMICs.append(ExpectedMIC(algorithm: primary, digest: digests[primary]!, variant: variant))
