@@ -89,8 +89,10 @@ struct InboundMatrix: Sendable {
             build.filename = "\(c.slug).dat"
             let built = try await peer.build(build)
             if c.sign != nil { check.equal(built.mic, built.rfcMIC, "pyas2lib's own MIC vs the RFC MIC of what it wrapped") }
-            // pyas2lib turns bare LF into CRLF in text types when it builds.
-            wrapped = c.payload.isText ? c.payload.crlfBytes : c.payload.bytes
+            // pyas2lib turns bare LF into CRLF in text types when it serializes the payload entity
+            // into a layer; a plain message's body is the payload as given.
+            let layered = c.sign != nil || c.encrypt != nil || c.compression != .none
+            wrapped = c.payload.isText && layered ? c.payload.crlfBytes : c.payload.bytes
             senderMIC = built.rfcMIC
             senderMICAlgorithm = built.rfcMICAlgorithm
             expectation = nil

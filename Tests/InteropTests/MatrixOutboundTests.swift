@@ -97,6 +97,13 @@ struct OutboundMatrix: Sendable {
             }
         } else {
             check.equal(parsed.mic, nil, "pyas2lib MIC of an unsigned message")
+            // pyas2lib has no MIC to compare: recover the MIC input with the openssl CLI and the
+            // peer's decompressor instead (requirements §3.2), and check our primary MIC over it.
+            let input = try await unsignedMICInput(c, message: message, payload: payload, in: dir)
+            let algorithm = c.mdnDigestAlgorithm ?? .sha1
+            let expected = Data(try Digest.compute(algorithm, over: MemoryByteSource([UInt8](input)))).base64EncodedString()
+            check.equal(message.primaryMIC?.base64, expected, "primary MIC of an unsigned message")
+            check.equal(message.primaryMIC?.algorithm, algorithm, "primary MIC algorithm")
         }
 
         // pyas2lib's MDN, checked the way our sender checks receipts.
@@ -119,5 +126,21 @@ struct OutboundMatrix: Sendable {
         check.equal(evaluation.verdict, .delivered, "MDNEvaluator verdict")
         check.equal(evaluation.micMatched, c.sign != nil ? true : nil, "MIC matched")
         check.equal(evaluation.notes.filter { $0.contains("AS2-") }, [], "AS2 id notes")
+    }
+
+    /// The bytes requirements §3.2 hashes for an unsigned message, recovered without our code:
+    /// the payload itself for a plain message, else the entity inside the envelope and/or the
+    /// compressed data (headers included).
+    private func unsignedMICInput(_ c: MatrixCase, message: PreparedMessage, payload: Data, in dir: String) async throws -> Data {
+        if c.encrypt == nil && c.compression == .none { return payload }
+        var entity = Data(try message.body.readAll(limit: 64 << 20))
+        if c.encrypt != nil { entity = try OpenSSLCLI.decrypt(entity, recipient: globex) }
+        if c.compression != .none {
+            // Without encryption the compressed entity's headers are the HTTP headers: the body is the DER.
+            try entity.write(to: URL(fileURLWithPath: dir + "/compressed"))
+            _ = try await peer.decompress(input: dir + "/compressed", out: dir + "/decompressed", entity: c.encrypt != nil)
+            entity = try Data(contentsOf: URL(fileURLWithPath: dir + "/decompressed"))
+        }
+        return entity
     }
 }
