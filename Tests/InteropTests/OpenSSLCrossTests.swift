@@ -49,80 +49,77 @@ final class OpenSSLCrossTests: XCTestCase {
     // MARK: - our CMS, their CLI
 
     func testOurDetachedSignaturesVerifyWithOpenSSLOverTheExactFirstPart() throws {
+        // Every digest and scheme; the payloads and the compression position rotate over them.
         var checks: [CaseCheck] = []
-        for digest in [DigestAlgorithm.sha1, .sha256, .sha384, .sha512] {
-            for scheme in SignatureScheme.allCases {
-                for payload in MatrixPayload.small {
-                    for compression in [CompressionMode.none, .beforeSigning] {
-                        var check = CaseCheck("\(digest) \(scheme) \(payload) \(compression)")
-                        do {
-                            let (headers, body, message) = try build(payload.bytes, sign: digest, scheme: scheme, encrypt: nil, compression: compression)
-                            let contentType = try XCTUnwrap(header(headers, "Content-Type"))
-                            check.expect(contentType.contains("micalg=\(digest.micalgName)"), "micalg in \(contentType)")
-                            let (first, signaturePart) = try MIMEBytes.splitMultipart(body, boundary: try MIMEBytes.boundary(of: contentType))
-                            let signature = try MIMEBytes.base64Body(of: signaturePart)
-                            let verified = try OpenSSLCLI.verify(content: first, signature: signature, trusting: acme.certPEM)
-                            check.expect(verified.succeeded, "openssl cms -verify failed: \(verified.stderr)")
-                            let wrongSigner = try OpenSSLCLI.verify(content: first, signature: signature, trusting: mallory.certPEM)
-                            check.expect(!wrongSigner.succeeded, "verified while trusting mallory only")
-                            var altered = first
-                            altered[altered.count - 1] ^= 0x20
-                            let alteredOutcome = try OpenSSLCLI.verify(content: altered, signature: signature, trusting: acme.certPEM)
-                            check.expect(!alteredOutcome.succeeded, "verified over altered content")
-                            // The MIC we expect back is the digest of exactly the bytes openssl verified.
-                            check.equal(message.primaryMIC?.base64, try MIMEBytes.digestBase64(first, algorithm: digest.rawValue), "primary MIC")
-                            let printed = try OpenSSLCLI.printCMS(signature)
-                            check.expect(printed.contains("algorithm: \(digest.rawValue) ("), "SignerInfo digest is not \(digest)")
-                            check.equal(printed.contains("rsassaPss"), scheme == .rsaPSS, "RSASSA-PSS in the SignerInfo")
-                            if payload == .binary, compression == .none {
-                                check.expect(first.range(of: payload.bytes) != nil, "payload bytes not verbatim in the first part")
-                            }
-                        } catch {
-                            check.fail("threw: \(error)")
-                        }
-                        checks.append(check)
-                    }
+        let combinations = [DigestAlgorithm.sha1, .sha256, .sha384, .sha512].flatMap { d in SignatureScheme.allCases.map { (d, $0) } }
+        for (index, (digest, scheme)) in combinations.enumerated() {
+            let payload = MatrixPayload.small[index % 3]
+            let compression: CompressionMode = index % 2 == 0 ? .none : .beforeSigning
+            var check = CaseCheck("\(digest) \(scheme) \(payload) \(compression)")
+            do {
+                let (headers, body, message) = try build(payload.bytes, sign: digest, scheme: scheme, encrypt: nil, compression: compression)
+                let contentType = try XCTUnwrap(header(headers, "Content-Type"))
+                check.expect(contentType.contains("micalg=\(digest.micalgName)"), "micalg in \(contentType)")
+                let (first, signaturePart) = try MIMEBytes.splitMultipart(body, boundary: try MIMEBytes.boundary(of: contentType))
+                let signature = try MIMEBytes.base64Body(of: signaturePart)
+                let verified = try OpenSSLCLI.verify(content: first, signature: signature, trusting: acme.certPEM)
+                check.expect(verified.succeeded, "openssl cms -verify failed: \(verified.stderr)")
+                let wrongSigner = try OpenSSLCLI.verify(content: first, signature: signature, trusting: mallory.certPEM)
+                check.expect(!wrongSigner.succeeded, "verified while trusting mallory only")
+                var altered = first
+                altered[altered.count - 1] ^= 0x20
+                let alteredOutcome = try OpenSSLCLI.verify(content: altered, signature: signature, trusting: acme.certPEM)
+                check.expect(!alteredOutcome.succeeded, "verified over altered content")
+                // The MIC we expect back is the digest of exactly the bytes openssl verified.
+                check.equal(message.primaryMIC?.base64, try MIMEBytes.digestBase64(first, algorithm: digest.rawValue), "primary MIC")
+                let printed = try OpenSSLCLI.printCMS(signature)
+                check.expect(printed.contains("algorithm: \(digest.rawValue) ("), "SignerInfo digest is not \(digest)")
+                check.equal(printed.contains("rsassaPss"), scheme == .rsaPSS, "RSASSA-PSS in the SignerInfo")
+                if compression == .none {
+                    check.equal(try MIMEBytes.splitEntity(first).body, payload.bytes, "payload bytes verbatim in the first part")
                 }
+            } catch {
+                check.fail("threw: \(error)")
             }
+            checks.append(check)
         }
         report(checks, "our signatures → openssl cms -verify")
     }
 
     func testOurEnvelopesDecryptWithOpenSSL() throws {
+        // Every cipher and key transport; the payloads rotate over them.
         var checks: [CaseCheck] = []
         let names: [ContentEncryptionAlgorithm: String] = [
             .tripleDES: "des-ede3-cbc", .aes128CBC: "aes-128-cbc", .aes192CBC: "aes-192-cbc", .aes256CBC: "aes-256-cbc",
             .aes128GCM: "aes-128-gcm", .aes256GCM: "aes-256-gcm",
         ]
-        for cipher in [ContentEncryptionAlgorithm.tripleDES, .aes128CBC, .aes192CBC, .aes256CBC, .aes128GCM, .aes256GCM] {
-            for keyTransport in KeyTransportAlgorithm.allCases {
-                for payload in MatrixPayload.small {
-                    var check = CaseCheck("\(cipher) \(keyTransport) \(payload)")
-                    do {
-                        let (headers, body, message) = try build(payload.bytes, sign: nil, encrypt: cipher, keyTransport: keyTransport)
-                        let contentType = try XCTUnwrap(header(headers, "Content-Type"))
-                        check.expect(
-                            contentType.contains(cipher.isAuthenticated ? "smime-type=authEnveloped-data" : "smime-type=enveloped-data"),
-                            "Content-Type \(contentType)")
-                        let decrypted = try OpenSSLCLI.decrypt(body, recipient: globex)
-                        let (entityHeaders, content) = try MIMEBytes.splitEntity(decrypted)
-                        check.expect(entityHeaders.hasPrefix("Content-Type: application/octet-stream"), "inner headers: \(entityHeaders)")
-                        check.expect(content == payload.bytes, "decrypted payload differs (\(content.count) vs \(payload.bytes.count) bytes)")
-                        // Unsigned and encrypted: the MIC is over the decrypted entity, headers included.
-                        check.equal(message.primaryMIC?.base64, try MIMEBytes.digestBase64(decrypted, algorithm: "sha256"), "primary MIC")
-                        let printed = try OpenSSLCLI.printCMS(body)
-                        check.expect(printed.contains("algorithm: \(names[cipher] ?? "?") ("), "content encryption is not \(cipher)")
-                        check.equal(printed.contains("rsaesOaep"), keyTransport == .rsaOAEP, "RSAES-OAEP key transport")
-                        check.equal(
-                            printed.contains("id-smime-ct-authEnvelopedData"), cipher.isAuthenticated, "AuthEnvelopedData content type")
-                        let wrongKey = try OpenSSLCLI.decryptOutcome(body, recipient: mallory)
-                        check.expect(!wrongKey.succeeded, "mallory's key opened a message for globex")
-                    } catch {
-                        check.fail("threw: \(error)")
-                    }
-                    checks.append(check)
-                }
+        let ciphers: [ContentEncryptionAlgorithm] = [.tripleDES, .aes128CBC, .aes192CBC, .aes256CBC, .aes128GCM, .aes256GCM]
+        let combinations = ciphers.flatMap { c in KeyTransportAlgorithm.allCases.map { (c, $0) } }
+        for (index, (cipher, keyTransport)) in combinations.enumerated() {
+            let payload = MatrixPayload.small[index % 3]
+            var check = CaseCheck("\(cipher) \(keyTransport) \(payload)")
+            do {
+                let (headers, body, message) = try build(payload.bytes, sign: nil, encrypt: cipher, keyTransport: keyTransport)
+                let contentType = try XCTUnwrap(header(headers, "Content-Type"))
+                check.expect(
+                    contentType.contains(cipher.isAuthenticated ? "smime-type=authEnveloped-data" : "smime-type=enveloped-data"),
+                    "Content-Type \(contentType)")
+                let decrypted = try OpenSSLCLI.decrypt(body, recipient: globex)
+                let (entityHeaders, content) = try MIMEBytes.splitEntity(decrypted)
+                check.expect(entityHeaders.hasPrefix("Content-Type: application/octet-stream"), "inner headers: \(entityHeaders)")
+                check.expect(content == payload.bytes, "decrypted payload differs (\(content.count) vs \(payload.bytes.count) bytes)")
+                // Unsigned and encrypted: the MIC is over the decrypted entity, headers included.
+                check.equal(message.primaryMIC?.base64, try MIMEBytes.digestBase64(decrypted, algorithm: "sha256"), "primary MIC")
+                let printed = try OpenSSLCLI.printCMS(body)
+                check.expect(printed.contains("algorithm: \(names[cipher] ?? "?") ("), "content encryption is not \(cipher)")
+                check.equal(printed.contains("rsaesOaep"), keyTransport == .rsaOAEP, "RSAES-OAEP key transport")
+                check.equal(printed.contains("id-smime-ct-authEnvelopedData"), cipher.isAuthenticated, "AuthEnvelopedData content type")
+                let wrongKey = try OpenSSLCLI.decryptOutcome(body, recipient: mallory)
+                check.expect(!wrongKey.succeeded, "mallory's key opened a message for globex")
+            } catch {
+                check.fail("threw: \(error)")
             }
+            checks.append(check)
         }
         report(checks, "our envelopes → openssl cms -decrypt")
     }
