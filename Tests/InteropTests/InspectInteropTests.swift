@@ -95,7 +95,7 @@ final class InspectInteropTests: XCTestCase {
         // Payload: size, SHA-256 (hex, as the openssl CLI computes it), names, extraction.
         let payloadInfo = try XCTUnwrap(report.payload)
         XCTAssertEqual(payloadInfo.size, payload.count)
-        let sha256 = try XCTUnwrap(Data(base64Encoded: try MIMEBytes.digestBase64(payload, algorithm: "sha256")))
+        let sha256 = try XCTUnwrap(Data(base64Encoded: try OpenSSLCLI.digestBase64(payload, algorithm: "sha256")))
         XCTAssertEqual(payloadInfo.sha256, sha256.map { String(format: "%02x", $0) }.joined())
         XCTAssertEqual(payloadInfo.contentType, "application/octet-stream")
         XCTAssertEqual(payloadInfo.originalFilename, "order 42.bin")

@@ -237,6 +237,53 @@ final class InteropShapesTests: XCTestCase {
         }
     }
 
+    // MARK: - R-MICALG-1: a receipt micalg other than the signing digest
+
+    func testRequestedMicalgOtherThanTheSigningDigest() async throws {
+        // pyas2lib sends: signed with SHA-1, receipt requested with sha256. We follow R-MICALG-1
+        // (the requested algorithm, requirements §8.2); pyas2lib compares only the base64 text
+        // with its SHA-1 MIC, so it flags our receipt as a MIC mismatch (processed/warning).
+        var build = InteropPeer.BuildRequest(payload: try payloadFile(), out: dir + "/micalg-differs.cap", from: acme, to: globex)
+        build.sign = .sha1
+        build.mdnMode = .sync
+        build.mdnDigest = .sha256
+        build.contentType = "application/octet-stream"
+        let built = try await peer.build(build)
+        let (request, result) = try unpack(dir + "/micalg-differs.cap")
+        let message = try accepted(result)
+        XCTAssertEqual(message.mic.algorithm, .sha256)
+        XCTAssertEqual(Data(message.mic.digest).base64EncodedString(), built.rfcMICs["sha256"])
+        let report = MDNBuilder.report(for: request, disposition: .processed, mic: message.mic, reason: nil)
+        let mdn = try MDNBuilder.build(
+            report: report, from: request.as2To, to: request.as2From, messageID: MessageID.generate(domain: "globex.test"),
+            signer: try globex.identity(), digest: request.mdnRequest?.signingDigest)
+        try CapturedFile.write(headers: mdn.headers, body: MemoryByteSource(mdn.body), to: dir + "/micalg-differs.mdn")
+        let receipt = try await peer.parseMDN(.init(mdn: dir + "/micalg-differs.mdn"))
+        XCTAssertTrue(receipt.signatureVerified)
+        XCTAssertEqual(receipt.status, "processed/warning", "pyas2lib expects the SHA-1 MIC \(built.mic ?? "nil")")
+        XCTAssertEqual(receipt.micMatched, false)
+
+        // We send the same shape: pyas2lib answers with the SHA-1 MIC, which we stored too (R-MICALG-3).
+        let options = OutboundMessageOptions(
+            as2From: try AS2Name("acme"), as2To: try AS2Name("globex"), messageID: MessageID.generate(domain: "acme.test"),
+            signature: .sha1, encryption: nil, mdn: MDNRequest(signingDigest: .sha256))
+        let ours = try MessageBuilder.build(
+            payload: MemoryByteSource([UInt8](MatrixPayload.binary.bytes)), options: options, signer: try acme.identity(),
+            recipients: [], workDirectory: dir)
+        try CapturedFile.write(headers: ours.headers, body: ours.body, to: dir + "/ours-sha1.cap")
+        _ = try await peer.parse(.init(message: dir + "/ours-sha1.cap", receiver: globex, sender: acme, mdnOut: dir + "/ours-sha1.mdn"))
+        let (mdnHeaders, mdnBody) = try CapturedFile.read(dir + "/ours-sha1.mdn")
+        let parsed = try MDNParser.parse(headers: mdnHeaders, body: mdnBody, trusted: [try globex.certificate()])
+        XCTAssertEqual(parsed.report.receivedContentMIC?.algorithm, .sha1)
+        let evaluation = MDNEvaluator.evaluate(
+            parsed,
+            expecting: MDNExpectation(
+                messageID: ours.messageID, ourID: try AS2Name("acme"), partnerID: try AS2Name("globex"),
+                expectedMICs: ours.expectedMICs, signedReceiptRequested: true))
+        XCTAssertEqual(evaluation.verdict, .delivered)
+        XCTAssertEqual(evaluation.matchedMIC?.algorithm, .sha1)
+    }
+
     // MARK: - case 23: base64 transfer encodings
 
     func testBase64TransferEncodingsAtHTTPAndPartLevel() async throws {
@@ -291,6 +338,6 @@ final class InteropShapesTests: XCTestCase {
         XCTAssertEqual(Data(base64Encoded: partBody, options: .ignoreUnknownCharacters), MatrixPayload.binary.bytes)
         let verified = try OpenSSLCLI.verify(content: first, signature: try MIMEBytes.base64Body(of: signaturePart), trusting: acme.certPEM)
         XCTAssertTrue(verified.succeeded, verified.stderr)
-        XCTAssertEqual(signed.primaryMIC?.base64, try MIMEBytes.digestBase64(first, algorithm: "sha256"))
+        XCTAssertEqual(signed.primaryMIC?.base64, try OpenSSLCLI.digestBase64(first, algorithm: "sha256"))
     }
 }

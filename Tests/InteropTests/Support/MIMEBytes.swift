@@ -49,12 +49,4 @@ public enum MIMEBytes {
         }
         return der
     }
-
-    /// The `algorithm` (sha1 … sha512) digest of `data` by the openssl CLI, base64: an independent
-    /// check of our digests.
-    public static func digestBase64(_ data: Data, algorithm: String) throws -> String {
-        let outcome = try OpenSSLCLI.run(["dgst", "-\(algorithm)", "-binary"], stdin: data)
-        guard outcome.succeeded else { throw InteropError.processFailed(command: "openssl dgst", status: outcome.status, stderr: outcome.stderr) }
-        return outcome.stdout.base64EncodedString()
-    }
 }

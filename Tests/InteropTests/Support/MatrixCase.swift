@@ -86,30 +86,3 @@ public struct MatrixCase: Sendable, CustomStringConvertible {
         return layers
     }
 }
-
-extension PeerDigest {
-    /// The same digest in AS2Crypto's terms.
-    public var algorithm: DigestAlgorithm {
-        switch self {
-        case .sha1: return .sha1
-        case .sha224: return .sha224
-        case .sha256: return .sha256
-        case .sha384: return .sha384
-        case .sha512: return .sha512
-        }
-    }
-}
-
-extension PeerCipher {
-    /// The same cipher in AS2Crypto's terms.
-    public var algorithm: ContentEncryptionAlgorithm {
-        switch self {
-        case .tripleDES: return .tripleDES
-        case .aes128CBC: return .aes128CBC
-        case .aes192CBC: return .aes192CBC
-        case .aes256CBC: return .aes256CBC
-        case .aes128GCM: return .aes128GCM
-        case .aes256GCM: return .aes256GCM
-        }
-    }
-}

@@ -1,10 +1,8 @@
 import Foundation
 
-/// Mendelson-style AES-GCM inside a CMS **EnvelopedData** (requirements §6.1, acceptance case 10):
-/// not the RFC 5083 AuthEnvelopedData that `openssl cms` makes, so it is assembled here with the
-/// peer venv's asn1crypto and cryptography: RSA PKCS #1 v1.5 key transport, GCMParameters
-/// (12-byte nonce, 16-byte tag) and the tag appended to the ciphertext, as BouncyCastle's
-/// EnvelopedData generator writes it.
+/// Mendelson-style AES-GCM inside a CMS EnvelopedData (acceptance case 10), which `openssl cms`
+/// cannot make: assembled with the venv's asn1crypto and cryptography as BouncyCastle writes it
+/// (RSA v1.5 key transport, GCMParameters with a 12-byte nonce, the 16-byte tag after the ciphertext).
 public enum MendelsonEnvelope {
     /// DER ContentInfo(EnvelopedData) of `content` for the certificate at `recipientPEM`,
     /// encrypted with AES-`keyBits`-GCM.
