@@ -284,6 +284,63 @@ final class InteropShapesTests: XCTestCase {
         XCTAssertEqual(evaluation.matchedMIC?.algorithm, .sha1)
     }
 
+    // MARK: - case 20: quoted AS2 names
+
+    func testQuotedAS2NamesCrossBothWays() async throws {
+        let partnerName = "ACME Corp \"EU\""
+        let ourName = "Globex HQ"
+        // pyas2lib sends: it quotes names with spaces or quotes; we decode them and answer swapped.
+        var build = InteropPeer.BuildRequest(payload: try payloadFile(), out: dir + "/quoted.cap", from: acme, to: globex)
+        build.as2From = partnerName
+        build.as2To = ourName
+        build.sign = .sha256
+        build.mdnMode = .sync
+        build.mdnDigest = .sha256
+        build.contentType = "application/octet-stream"
+        let built = try await peer.build(build)
+        let (request, result) = try unpack(dir + "/quoted.cap")
+        XCTAssertEqual(request.as2From.value, partnerName)
+        XCTAssertEqual(request.as2To.value, ourName)
+        let message = try accepted(result)
+        let report = MDNBuilder.report(for: request, disposition: .processed, mic: message.mic, reason: nil)
+        let mdn = try MDNBuilder.build(
+            report: report, from: request.as2To, to: request.as2From, messageID: MessageID.generate(domain: "globex.test"),
+            signer: try globex.identity(), digest: .sha256)
+        try CapturedFile.write(headers: mdn.headers, body: MemoryByteSource(mdn.body), to: dir + "/quoted.mdn")
+        let receipt = try await peer.parseMDN(.init(mdn: dir + "/quoted.mdn"))
+        XCTAssertEqual(receipt.status, "processed", receipt.detailedStatus ?? "")
+        XCTAssertEqual(receipt.micMatched, true)
+        XCTAssertEqual(try AS2Name(headerValue: receipt.as2To ?? "").value, partnerName)
+        XCTAssertEqual(try AS2Name(headerValue: receipt.as2From ?? "").value, ourName)
+        XCTAssertEqual(built.messageID, MessageID.normalizedKey(request.messageID))
+
+        // We send with the same names; pyas2lib's receipt names them swapped.
+        let options = OutboundMessageOptions(
+            as2From: try AS2Name(partnerName), as2To: try AS2Name(ourName), messageID: MessageID.generate(domain: "acme.test"),
+            signature: .sha256, encryption: .aes128CBC, mdn: MDNRequest(signingDigest: .sha256))
+        let ours = try MessageBuilder.build(
+            payload: MemoryByteSource([UInt8](MatrixPayload.binary.bytes)), options: options, signer: try acme.identity(),
+            recipients: [try globex.certificate()], workDirectory: dir)
+        try CapturedFile.write(headers: ours.headers, body: ours.body, to: dir + "/ours-quoted.cap")
+        let parsed = try await peer.parse(
+            .init(message: dir + "/ours-quoted.cap", receiver: globex, sender: acme, mdnOut: dir + "/ours-quoted.mdn"))
+        XCTAssertEqual(parsed.status, "processed", parsed.exception ?? "")
+        let (mdnHeaders, mdnBody) = try CapturedFile.read(dir + "/ours-quoted.mdn")
+        // pyas2lib 1.4.4 quotes the request's header values again when it swaps them (its MDN says
+        // AS2-From: "\"Globex HQ\""): R-VAL-3 makes that a note, not a failure.
+        XCTAssertEqual(mdnHeaders.first { $0.0 == "AS2-From" }?.1, #""\"Globex HQ\"""#)
+        let theirs = try MDNParser.parse(headers: mdnHeaders, body: mdnBody, trusted: [try globex.certificate()])
+        XCTAssertEqual(theirs.as2From?.value, "\"\(ourName)\"")
+        let evaluation = MDNEvaluator.evaluate(
+            theirs,
+            expecting: MDNExpectation(
+                messageID: ours.messageID, ourID: try AS2Name(partnerName), partnerID: try AS2Name(ourName),
+                expectedMICs: ours.expectedMICs, signedReceiptRequested: true))
+        XCTAssertEqual(evaluation.verdict, .delivered)
+        XCTAssertEqual(evaluation.micMatched, true)
+        XCTAssertEqual(evaluation.notes.filter { $0.contains("AS2-From") || $0.contains("AS2-To") }.count, 2, "\(evaluation.notes)")
+    }
+
     // MARK: - case 23: base64 transfer encodings
 
     func testBase64TransferEncodingsAtHTTPAndPartLevel() async throws {
