@@ -341,6 +341,30 @@ final class InteropShapesTests: XCTestCase {
         XCTAssertEqual(evaluation.notes.filter { $0.contains("AS2-From") || $0.contains("AS2-To") }.count, 2, "\(evaluation.notes)")
     }
 
+    // MARK: - case 19: Message-ID without angle brackets
+
+    func testMessageIDWithoutBracketsIsEchoedVerbatim() async throws {
+        let (built, path) = try await buildRaw("no-brackets", [.sign, .encrypt]) {
+            $0.headers = [PeerHeader("Message-ID", "STERLING-0001-20260101@sterling.test")]
+        }
+        let (request, result) = try unpack(path)
+        XCTAssertEqual(request.messageID, "STERLING-0001-20260101@sterling.test")
+        let message = try accepted(result)
+        let report = MDNBuilder.report(for: request, disposition: .processed, mic: message.mic, reason: nil)
+        XCTAssertEqual(report.originalMessageID, "STERLING-0001-20260101@sterling.test", "no brackets added")
+        let mdn = try MDNBuilder.build(
+            report: report, from: request.as2To, to: request.as2From, messageID: MessageID.generate(domain: "globex.test"),
+            signer: try globex.identity(), digest: .sha256)
+        XCTAssertNotNil(
+            String(decoding: mdn.body, as: UTF8.self).range(of: "\r\nOriginal-Message-ID: STERLING-0001-20260101@sterling.test\r\n"))
+        try CapturedFile.write(headers: mdn.headers, body: MemoryByteSource(mdn.body), to: dir + "/no-brackets.mdn")
+        let receipt = try await peer.parseMDN(
+            .init(mdn: dir + "/no-brackets.mdn", expect: .init(mic: built.mics["sha256"], mdnDigest: .sha256, partnerCert: globex.certPEM)))
+        XCTAssertEqual(receipt.status, "processed", receipt.detailedStatus ?? "")
+        XCTAssertEqual(receipt.originalMessageID, "STERLING-0001-20260101@sterling.test")
+        XCTAssertEqual(receipt.micMatched, true)
+    }
+
     // MARK: - case 23: base64 transfer encodings
 
     func testBase64TransferEncodingsAtHTTPAndPartLevel() async throws {
