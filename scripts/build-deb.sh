@@ -36,7 +36,9 @@ ensure_packages build-essential dpkg-dev debhelper \
 [ $lintian = 0 ] || ensure_packages lintian
 
 # 1. The release build (the slow part: several minutes on two cores).
-swift_flags=(-c release --static-swift-stdlib --product as2-agent)
+# Linked with full RELRO and BIND_NOW, as Debian's hardening flags do for C programs.
+swift_flags=(-c release --static-swift-stdlib --product as2-agent
+             -Xlinker -z -Xlinker relro -Xlinker -z -Xlinker now)
 if [ $build = 1 ]; then
     log "swift build ${swift_flags[*]}"
     start=$(date +%s)

@@ -541,8 +541,32 @@ check "repackage the release build as $BUMPED" \
     "$REPO_ROOT/scripts/build-deb.sh" --binary "$RUN_DIR/bin/usr/bin/as2-agent" --version "$BUMPED" --no-lintian
 BUMPED_DEB=$(deb_path "$BUMPED")
 cp "$BUMPED_DEB" "$ROOT/tmp/" 2>/dev/null
+# Pretend systemd runs, to see what the maintainer scripts ask of it: the marker the
+# scripts test, and a deb-systemd-invoke that records its calls (in place of the real
+# one: apt runs dpkg with its own PATH, DPkg::Path).
+fake_systemd_on() {
+    local dsi="$ROOT/usr/bin/deb-systemd-invoke"
+    mkdir -p "$ROOT/run/systemd/system"
+    [ -e "$dsi.real" ] || mv "$dsi" "$dsi.real"
+    printf '#!/bin/sh\necho "$*" >> /run/deb-systemd-invoke.calls\n' > "$dsi"
+    chmod 0755 "$dsi"
+    : > "$ROOT/run/deb-systemd-invoke.calls"
+}
+fake_systemd_off() {
+    local dsi="$ROOT/usr/bin/deb-systemd-invoke"
+    rm -rf "$ROOT/run/systemd/system"
+    [ ! -e "$dsi.real" ] || mv -f "$dsi.real" "$dsi"
+}
+systemd_calls() { tr '\n' ';' < "$ROOT/run/deb-systemd-invoke.calls"; }
+
+fake_systemd_on
 check "apt-get install ./$(basename "$BUMPED_DEB") (no conffile prompt)" \
     apt_in_root install "/tmp/$(basename "$BUMPED_DEB")"
+CALLS=$(systemd_calls)
+fake_systemd_off
+echo "deb-systemd-invoke calls during the upgrade: $CALLS" >> "$LOG"
+check "with systemd running, the upgrade try-restarts the service and stops nothing ($CALLS)" \
+    test "$CALLS" = "try-restart as2-agent.service;"
 check "package is installed at $BUMPED" \
     test "$(in_root dpkg-query -W -f='${Status} ${Version}' as2-agent)" = "install ok installed $BUMPED"
 snapshot "$RUN_DIR/after-upgrade.sha256"
@@ -568,7 +592,11 @@ done
 # ---------------------------------------------------------------- 9. remove, purge
 
 section "remove"
+fake_systemd_on
 check "apt-get remove as2-agent" apt_in_root remove as2-agent
+CALLS=$(systemd_calls)
+fake_systemd_off
+check "with systemd running, remove stops the service ($CALLS)" test "$CALLS" = "stop as2-agent.service;"
 check "binaries removed" test ! -e "$ROOT/usr/bin/as2-agent" -a ! -e "$ROOT/usr/lib/as2-agent/as2-agent-watch"
 check "package state is config-files" \
     test "$(in_root dpkg-query -W -f='${Status}' as2-agent)" = "deinstall ok config-files"
