@@ -436,7 +436,12 @@ check "the unit's ExecStartPre passes: $EXEC_START_PRE" as_service $EXEC_START_P
 # start_agent NAME COMMAND...: run an agent in the background as the service user.
 start_agent() {
     local name=$1; shift
-    as_service "$@" >> "$RUN_DIR/$name.log" 2>&1 &
+    # A simple command in the background (not a function: that would fork a subshell),
+    # so $! is the agent itself once chroot, env, sh and setpriv have exec'd.
+    chroot "$ROOT" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin LANG=C.UTF-8 \
+        HOME=/var/lib/as2-agent USER=as2-agent LOGNAME=as2-agent \
+        /bin/sh -c 'umask 0007; exec setpriv --reuid=as2-agent --regid=as2-agent --init-groups --no-new-privs -- "$@"' \
+        as2-agent "$@" >> "$RUN_DIR/$name.log" 2>&1 &
     local pid=$!
     AGENT_PIDS+=("$pid")
     eval "PID_${name^^}=$pid"
@@ -605,12 +610,38 @@ check "remove keeps the journal and the spool" \
     test -n "$(ls -A "$ROOT/var/lib/as2-agent")" -a -f "$ROOT/var/spool/as2-agent/globex/sent/invoice-0001.edi"
 
 section "purge"
+# A backup of the configuration, as an administrator would keep one (used below).
+cp -a "$ROOT/etc/as2-agent" "$RUN_DIR/etc-as2-agent.backup"
 check "apt-get purge as2-agent" apt_in_root purge as2-agent
 check "purge removes /etc/as2-agent, /var/lib/as2-agent, /var/spool/as2-agent" \
     test ! -e "$ROOT/etc/as2-agent" -a ! -e "$ROOT/var/lib/as2-agent" -a ! -e "$ROOT/var/spool/as2-agent"
 check "purge removes the unit's enablement" test ! -e "$ROOT/etc/systemd/system/multi-user.target.wants/as2-agent.service"
 STATUS=$(in_root dpkg-query -W -f='${Status}' as2-agent 2>/dev/null)
 check "package is gone from dpkg (status '${STATUS:-none}')" sh -c "[ -z '$STATUS' ] || [ '$STATUS' = 'unknown ok not-installed' ]"
+
+# ---------------------------------------------------------------- 10. first start
+
+section "first installation with systemd running: started only with a valid configuration"
+fake_systemd_on
+OUT=$(apt_in_root install "/tmp/$(basename "$DEB")" 2>&1); RC=$?
+printf '%s\n' "$OUT" >> "$LOG"
+CALLS=$(systemd_calls)
+check "with the packaged template: installed, enabled, not started ($CALLS)" \
+    test $RC = 0 -a -z "$CALLS" -a -L "$ROOT/etc/systemd/system/multi-user.target.wants/as2-agent.service"
+if grep -q "is not complete yet" <<<"$OUT"; then pass "with the packaged template: the installer says what to do"
+else fail "with the packaged template: the installer says what to do"; fi
+apt_in_root purge as2-agent >> "$LOG" 2>&1
+# Configuration and keys restored from the backup before installing (configuration management).
+cp -a "$RUN_DIR/etc-as2-agent.backup" "$ROOT/etc/as2-agent"
+: > "$ROOT/run/deb-systemd-invoke.calls"
+check "over a restored configuration: apt-get install (keeping our agent.conf)" \
+    apt_in_root -o Dpkg::Options::=--force-confold install "/tmp/$(basename "$DEB")"
+CALLS=$(systemd_calls)
+check "over a restored valid configuration: check-config passes, the service is started ($CALLS)" \
+    test "$CALLS" = "start as2-agent.service;"
+fake_systemd_off
+apt_in_root purge as2-agent >> "$LOG" 2>&1
+check "purged again: nothing left" test ! -e "$ROOT/etc/as2-agent" -a ! -e "$ROOT/var/lib/as2-agent" -a ! -e "$ROOT/usr/bin/as2-agent"
 
 # ---------------------------------------------------------------- summary
 
