@@ -99,6 +99,8 @@ wait_for() {
     done
 }
 
+# healthy_or_gone PORT PID: true once it answers, or once it exited (no use waiting).
+healthy_or_gone() { healthy "$1" || ! kill -0 "$2" 2>/dev/null; }
 healthy() { curl -fsS --noproxy '*' --max-time 2 "http://127.0.0.1:$1/healthz" >/dev/null; }
 
 # debian_sources: "mirror security-mirror" from the host's apt sources.
@@ -449,7 +451,8 @@ start_agent() {
 # ready NAME ADMINPORT: the agent answers /healthz and is still running.
 ready() {
     local name=$1 port=$2 pid_var="PID_${1^^}"
-    if wait_for 30 healthy "$port" && kill -0 "${!pid_var}" 2>/dev/null; then pass "$name is up (/healthz on 127.0.0.1:$port)"
+    if wait_for 30 healthy_or_gone "$port" "${!pid_var}" && kill -0 "${!pid_var}" 2>/dev/null; then
+        pass "$name is up (/healthz on 127.0.0.1:$port)"
     else fail "$name is up (/healthz on 127.0.0.1:$port)" "log: $(tail -n 5 "$RUN_DIR/$name.log" | tr '\n' ' ')"; return 1; fi
 }
 
@@ -458,6 +461,9 @@ ready() {
 deliver() {
     local partner=$1 peer_inbox=$2 name=$3 content=$4
     local outbox="/var/spool/as2-agent/$partner/outbox"
+    if ! kill -0 "${PID_ACME:-0}" 2>/dev/null; then
+        fail "$partner: deliver $name" "ACME is not running: $(tail -n 3 "$RUN_DIR/acme.log" | tr '\n' ' ')"; return 1
+    fi
     if ! wait_for 10 test -d "$ROOT$outbox"; then
         fail "$partner: ACME created $outbox"; return 1
     fi
