@@ -280,6 +280,7 @@ check "group as2-agent is the user's group" test "$(in_root getent group as2-age
 check "/var/lib/as2-agent is 0750 as2-agent:as2-agent" is_eq "$(chroot_stat /var/lib/as2-agent)" "750 as2-agent as2-agent"
 check "/var/spool/as2-agent is 2770 as2-agent:as2-agent" is_eq "$(chroot_stat /var/spool/as2-agent)" "2770 as2-agent as2-agent"
 check "/etc/as2-agent/keys is 0700 as2-agent:as2-agent" is_eq "$(chroot_stat /etc/as2-agent/keys)" "700 as2-agent as2-agent"
+check "/etc/as2-agent/secrets is 0700 as2-agent:as2-agent" is_eq "$(chroot_stat /etc/as2-agent/secrets)" "700 as2-agent as2-agent"
 check "unit enabled (multi-user.target.wants)" \
     test -L "$ROOT/etc/systemd/system/multi-user.target.wants/as2-agent.service"
 check "service not started by the postinst" sh -c "! ls -l /proc/*/exe 2>/dev/null | grep -q '$ROOT/usr/bin/as2-agent'"
