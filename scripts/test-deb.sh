@@ -213,9 +213,9 @@ if [ ! -s "$CACHE" ]; then
         fail "debootstrap $SUITE" "(see $LOG)"
     fi
     for m in $(awk -v r="$boot" 'index($2, r) == 1 { print $2 }' /proc/self/mounts | sort -r); do umount -l "$m"; done
-    rm -rf "$boot"
+    awk -v r="$boot" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/self/mounts || rm -rf "$boot"
 fi
-[ -s "$CACHE" ] || { echo "0 passed, 1 failed"; die "no $SUITE root"; }
+[ -s "$CACHE" ] || { echo "$PASSED passed, $FAILED failed"; die "no $SUITE root"; }
 mkdir -p "$ROOT"
 tar -C "$ROOT" -xf "$CACHE"
 mount -t proc proc "$ROOT/proc"
