@@ -163,8 +163,8 @@ cleanup() {
         kill -0 "$pid" 2>/dev/null && { kill -TERM "$pid" 2>/dev/null; sleep 1; kill -KILL "$pid" 2>/dev/null; }
     done
     # Anything else still running inside the chroot (e.g. a watcher child).
-    for pid in $(ls /proc | grep -E '^[0-9]+$'); do
-        [ "$(readlink "/proc/$pid/root" 2>/dev/null)" = "$ROOT" ] && kill -KILL "$pid" 2>/dev/null
+    for proc in /proc/[0-9]*; do
+        [ "$(readlink "$proc/root" 2>/dev/null)" = "$ROOT" ] && kill -KILL "${proc#/proc/}" 2>/dev/null
     done
     unmount_all
     if awk -v r="$ROOT" 'index($2, r) == 1 { found = 1 } END { exit !found }' /proc/self/mounts; then
@@ -335,8 +335,9 @@ section "configuration: ACME with partners GLOBEX and INITECH"
 generate_keys() {
     local id=$1 dir=$2 name=$3 key cert
     as_service /usr/bin/as2-agent keys generate --as2-id "$id" --out "$dir" >> "$LOG" 2>&1 || return 1
-    key=$(cd "$ROOT$dir" && ls -t | grep -E '\.key$|key\.pem$' | head -n1)
-    cert=$(cd "$ROOT$dir" && ls -t | grep -E '\.(crt|cer)$|(cert|crt)\.pem$' | head -n1)
+    # keys generate writes <name>.key and <name>.crt (docs/cli.md); newest first.
+    key=$(cd "$ROOT$dir" && ls -t -- *.key 2>/dev/null | head -n1)
+    cert=$(cd "$ROOT$dir" && ls -t -- *.crt 2>/dev/null | head -n1)
     [ -n "$key" ] && [ -n "$cert" ] || { echo "no key/certificate in $dir: $(ls -la "$ROOT$dir")"; return 1; }
     [ "$(stat -c %a "$ROOT$dir/$key")" = 600 ] || { echo "$dir/$key is not 0600"; return 1; }
     echo "$dir/$key $dir/$cert" > "$RUN_DIR/$name.files"
@@ -513,7 +514,7 @@ start_agent acme $EXEC_START
 ready globex "$A_GLOBEX"; ready initech "$A_INITECH"
 if ready acme "$A_ACME"; then
     check "ACME runs as the as2-agent user" \
-        sh -c "grep -q '^Uid:[[:space:]]*$SVC_UID[[:space:]]' /proc/$PID_ACME/status"
+        sh -c "grep -q '^Uid:[[:space:]]*${SVC_UID}[[:space:]]' /proc/$PID_ACME/status"
     check "ACME started its watcher /usr/lib/as2-agent/as2-agent-watch" sh -c "
         for s in /proc/[0-9]*/status; do
             grep -q '^PPid:[[:space:]]*$PID_ACME\$' \"\$s\" 2>/dev/null || continue

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034
 # Shared by scripts/build-deb.sh and scripts/test-deb.sh (sourced, not run).
 
 # Repository root and the one place the version lives.
