@@ -7,6 +7,7 @@ import AS2Protocol
 import AS2Spool
 import Foundation
 import Logging
+import Synchronization
 
 /// Sends claimed outbox files and finishes them when their receipt arrives (DESIGN.md §5):
 /// claim → journal row → build (exact bytes kept) → POST → verified MDN → sent/ + sidecar → done.
@@ -14,8 +15,17 @@ import Logging
 public final class OutboundService: Sendable {
     let context: AgentContext
     let limiter = ConcurrencyLimiter()
+    /// Claimed files some task is working on. A claim is worked on by one task at a time, so the
+    /// scheduler, crash recovery and orphan adoption never send the same file twice at once.
+    private let busy = Mutex<Set<String>>([])
 
     public init(context: AgentContext) { self.context = context }
+
+    /// Marks `claimedPath` as worked on; false when another task already is.
+    func own(_ claimedPath: String) -> Bool { busy.withLock { $0.insert(claimedPath).inserted } }
+    func release(_ claimedPath: String) { _ = busy.withLock { $0.remove(claimedPath) } }
+    /// Whether a task is working on this claimed file now.
+    public func isBusy(_ claimedPath: String) -> Bool { busy.withLock { $0.contains(claimedPath) } }
 
     var journal: Journal { context.journal }
 
@@ -49,6 +59,8 @@ public final class OutboundService: Sendable {
 
     /// A claimed file gets its journal row and Message-ID, then is built and sent.
     func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
+        guard own(claim.path) else { return }
+        defer { release(claim.path) }
         var log = context.logger
         log[metadataKey: "as2.partner"] = "\(partner.name)"
         log[metadataKey: "as2.file"] = "\(claim.subpath)"
@@ -351,13 +363,29 @@ public final class OutboundService: Sendable {
 
     // MARK: Recovery
 
+    /// The claim of `row`, loaded by its id (the claim folder's name). Listing the claims here
+    /// instead would tidy up claims other tasks are making at this moment.
     func findClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) -> Claim? {
-        (try? Claim.list(folders: partner.folders, staleAfter: 0))?.first { $0.path == row.claimedPath }
+        let id = FileSystem.baseName(FileSystem.parentPath(row.claimedPath))
+        guard let claim = try? Claim.load(id: id, folders: partner.folders), claim.path == row.claimedPath else { return nil }
+        return claim
     }
 
     /// The claim of a non-final row is gone: a crash between moving the file out and the journal
     /// update. The sidecar in sent/ or failed/ tells which.
     func reconcileMissingClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) async {
+        if let claim = findClaim(row, partner: partner), !FileSystem.exists(claim.path),
+            let document = try? claim.finishSent(sidecar: Data(), rawMDN: nil)
+        {
+            // The finish moved the document and stopped before tidying up: it says where it went.
+            let paths = [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? [])
+            if document.destination == .sent {
+                _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: paths)
+            } else {
+                _ = try? await journal.markFailed(row.id, reason: "failed before a restart", mdn: nil, resultPaths: paths)
+            }
+            return
+        }
         let sentSidecar = partner.folders.sent + "/" + row.originalPath + ".mdn.json"
         if FileSystem.exists(sentSidecar) {
             _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: [partner.folders.sent + "/" + row.originalPath, sentSidecar])
@@ -369,6 +397,8 @@ public final class OutboundService: Sendable {
     /// Picks up where a crash left a message (DESIGN.md §5): unbuilt rows are built, in-flight ones
     /// resent with the same bytes, due retries attempted.
     public func resume(_ row: AS2Journal.OutboundMessage) async {
+        guard own(row.claimedPath) else { return }
+        defer { release(row.claimedPath) }
         let snapshot = context.snapshot
         guard let partner = snapshot.partner(named: row.partner) else {
             _ = try? await journal.markFailed(row.id, reason: "partner \(row.partner) is no longer configured", mdn: nil)
@@ -376,7 +406,12 @@ public final class OutboundService: Sendable {
         }
         await limiter.acquire(partner.name, limit: partner.configuration.sendConcurrency)
         defer { Task { await limiter.release(partner.name) } }
-        guard let claim = findClaim(row, partner: partner) else {
+        // The journal row may have moved on while this task waited (another task finished it).
+        guard let current = try? await journal.findOutbound(claimedPath: row.claimedPath), current.id == row.id,
+            [.queued, .sending, .retryScheduled].contains(current.state)
+        else { return }
+        let row = current
+        guard let claim = findClaim(row, partner: partner), FileSystem.exists(claim.path) else {
             await reconcileMissingClaim(row, partner: partner)
             return
         }
@@ -403,8 +438,9 @@ public final class OutboundService: Sendable {
     public func adoptOrphanClaims() async {
         let snapshot = context.snapshot
         for partner in snapshot.partners {
-            guard let claims = try? Claim.list(folders: partner.folders, staleAfter: 0) else { continue }
-            for claim in claims {
+            // The default staleness keeps claims that other tasks are making right now.
+            guard let claims = try? Claim.list(folders: partner.folders) else { continue }
+            for claim in claims where !isBusy(claim.path) {
                 if (try? await journal.findOutbound(claimedPath: claim.path)) ?? nil != nil { continue }
                 context.logger.notice("adopting a claimed file without a journal row", metadata: ["as2.file": "\(claim.path)"])
                 await start(claim, partner: partner, snapshot: snapshot)
