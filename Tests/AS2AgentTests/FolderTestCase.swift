@@ -15,7 +15,7 @@ class FolderTestCase: XCTestCase {
     override func tearDown() {
         for p in processes { p.kill() }
         processes = []
-        if testRun?.hasSucceeded ?? false {
+        if (testRun?.totalFailureCount ?? 1) == 0 {
             try? FileManager.default.removeItem(atPath: directory)
         } else {
             print("folder test kept its files in \(directory)")

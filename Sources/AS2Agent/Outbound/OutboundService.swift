@@ -167,7 +167,9 @@ public final class OutboundService: Sendable {
             response = try await context.client.execute(request)
         } catch let error as HTTPClientError {
             log.warning("send failed", metadata: ["error": "\(error)", "transient": "\(error.isTransient)"])
-            if error.isTransient {
+            // A garbled or cut response (the partner crashed while answering) is retried too: the
+            // resend carries the same Message-ID, so the partner delivers the document once.
+            if error.isTransient || error.code == .invalidResponse {
                 await retryOrFail(current, partner: partner, reason: "could not deliver: \(error.message)")
             } else {
                 await fail(current, category: .rejected, reason: "could not deliver: \(error.message)", mdn: nil)
@@ -307,7 +309,7 @@ public final class OutboundService: Sendable {
             attempts: row.attempts, httpStatus: httpStatus
         )
         do {
-            let document = try claim.finishSent(sidecar: try sidecar.encoded(), rawMDN: rawMDN)
+            let document = try claim.finishSent(receipt: sidecar, rawMDN: rawMDN)
             _ = try await journal.markDelivered(row.id, mdn: evidence, warning: warning, resultPaths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []))
             try? FileSystem.remove(context.directories.outboundBody(id: row.id))
             context.logger.info("delivered", metadata: ["as2.message_id": "\(row.messageID)", "as2.partner": "\(partner.name)", "as2.file": "\(document.path)"])
@@ -328,14 +330,16 @@ public final class OutboundService: Sendable {
             _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn)
             return
         }
-        await failClaim(claim, partner: partner, messageID: row.messageID, category: category, reason: reason, attempts: row.attempts, httpStatus: httpStatus, disposition: disposition)
-        let failedPath = partner.folders.failed + "/" + claim.subpath
-        _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn, resultPaths: [failedPath])
+        let document = await failClaim(claim, partner: partner, messageID: row.messageID, category: category, reason: reason, attempts: row.attempts, httpStatus: httpStatus, disposition: disposition)
+        let paths = document.map { [$0.path, $0.sidecarPath] } ?? []
+        _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn, resultPaths: paths)
         try? FileSystem.remove(context.directories.outboundBody(id: row.id))
         context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": "failed"])
     }
 
-    func failClaim(_ claim: Claim, partner: PartnerRuntime, messageID: String?, category: ErrorSidecar.Category, reason: String, attempts: Int, httpStatus: Int? = nil, disposition: String? = nil) async {
+    /// Moves the claimed file to failed/ with its error sidecar; nil when that failed (logged).
+    @discardableResult
+    func failClaim(_ claim: Claim, partner: PartnerRuntime, messageID: String?, category: ErrorSidecar.Category, reason: String, attempts: Int, httpStatus: Int? = nil, disposition: String? = nil) async -> AS2Spool.DeliveredDocument? {
         let size = (try? FileSystem.fileSize(claim.path)) ?? 0
         let sha = (try? FileByteSource(path: claim.path)).flatMap { try? Hex.encode(Digest.compute(.sha256, over: $0)) } ?? ""
         let sidecar = ErrorSidecar(
@@ -345,10 +349,12 @@ public final class OutboundService: Sendable {
             lastHttpStatus: httpStatus, mdnDisposition: disposition, details: nil
         )
         do {
-            _ = try claim.finishFailed(errorSidecar: try sidecar.encoded())
-            context.logger.error("moved to failed/", metadata: ["as2.partner": "\(partner.name)", "as2.file": "\(claim.subpath)", "reason": "\(reason)"])
+            let document = try claim.finishFailed(error: sidecar)
+            context.logger.error("moved to failed/", metadata: ["as2.partner": "\(partner.name)", "as2.file": "\(document.path)", "reason": "\(reason)"])
+            return document
         } catch {
             context.logger.critical("cannot move a failed file to failed/", metadata: ["as2.file": "\(claim.path)", "error": "\(error)"])
+            return nil
         }
     }
 
