@@ -34,7 +34,7 @@ final class FolderInteropTests: FolderTestCase {
             "partners": [[
                 "as2_name": acme.as2ID, "name": acme.name, "partner_cert": acme.certificatePath, "validate_certs": false,
                 "sign_required": true, "encrypt_required": true, "sign": "sha256", "encrypt": "aes_256_cbc",
-                "mdn_mode": "sync", "mdn_digest_alg": "sha256", "content_type": "application/edi-x12", "url": acme.url,
+                "mdn_mode": "sync", "mdn_digest_alg": "sha256", "content_type": "application/octet-stream", "url": acme.url,
             ]],
         ]
         let path = directory + "/peer.json"
