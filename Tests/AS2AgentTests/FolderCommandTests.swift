@@ -53,5 +53,9 @@ final class FolderCommandTests: FolderTestCase {
         let missing = try FolderCLI.run(["message", "show", "<nope@example>", "--config", acme.configPath])
         XCTAssertEqual(missing.status, 1)
         XCTAssertTrue(missing.stderr.contains("no message"), missing.stderr)
+
+        // SIGTERM: both agents drain and exit 0 (a hang here is a shutdown bug).
+        XCTAssertEqual(a.stop(timeout: 15), 0, a.tail())
+        XCTAssertEqual(g.stop(timeout: 15), 0, g.tail())
     }
 }
