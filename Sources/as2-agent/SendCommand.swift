@@ -97,7 +97,8 @@ struct SendCommand: AsyncParsableCommand {
         let fm = FileManager.default
         for (dir, suffix) in [(folders.sent, ".mdn.json"), (folders.failed, ".error.json")] {
             guard let entries = try? fm.subpathsOfDirectory(atPath: dir) else { continue }
-            for entry in entries where entry.hasSuffix(suffix) {
+            // The sidecar is written before the document moves in beside it: wait for both.
+            for entry in entries where entry.hasSuffix(suffix) && fm.fileExists(atPath: dir + "/" + entry.dropLast(suffix.count)) {
                 guard let data = fm.contents(atPath: dir + "/" + entry) else { continue }
                 if suffix == ".mdn.json", let s = try? ReceiptSidecar.decode(from: data), s.file.sha256 == sha256,
                     s.file.originalName == name, (s.timestamps.queued ?? .distantPast) >= since.addingTimeInterval(-1) {

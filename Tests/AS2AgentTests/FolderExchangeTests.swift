@@ -100,7 +100,8 @@ final class FolderExchangeTests: FolderTestCase {
         }
         close(fd)
         let received = globex.inbox("acme") + "/slow.edi"
-        try expect(within: 30, "slow.edi received", agents: [a, g]) { FileManager.default.fileExists(atPath: received + ".mdn.json") }
+        // The sidecar is in place before the document appears: wait for the document.
+        try expect(within: 30, "slow.edi received", agents: [a, g]) { FileManager.default.fileExists(atPath: received) }
         XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: received)), whole)
         XCTAssertEqual(FolderSupport.documents(in: globex.inbox("acme")), ["slow.edi"])
     }

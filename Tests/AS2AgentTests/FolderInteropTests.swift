@@ -77,7 +77,7 @@ final class FolderInteropTests: FolderTestCase {
         let outgoing = FolderSupport.payload(size: 20_000, seed: 7)
         try FolderSupport.drop(outgoing, named: "to-pyas2.edi", into: acme.outbox("pyas2"))
         try expect(within: 30, "to-pyas2.edi in sent/ with its receipt", agents: [a]) {
-            FileManager.default.fileExists(atPath: acme.sent("pyas2") + "/to-pyas2.edi.mdn.json")
+            FileManager.default.fileExists(atPath: acme.sent("pyas2") + "/to-pyas2.edi")
                 || !FolderSupport.files(in: acme.failed("pyas2")).isEmpty
         }
         XCTAssertEqual(FolderSupport.files(in: acme.failed("pyas2")), [], a.tail())

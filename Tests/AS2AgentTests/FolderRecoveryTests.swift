@@ -77,8 +77,8 @@ final class FolderRecoveryTests: FolderTestCase {
         try expect(within: 10, "initech's outbox created by the reload", agents: [a]) { FileManager.default.fileExists(atPath: acme.outbox("initech")) }
         try FolderSupport.drop(Data("to initech\n".utf8), named: "hello.txt", into: acme.outbox("initech"))
         try expect(within: 30, "hello.txt received by INITECH", agents: [a, i]) {
-            FileManager.default.fileExists(atPath: initech.inbox("acme") + "/hello.txt.mdn.json")
-                && FileManager.default.fileExists(atPath: acme.sent("initech") + "/hello.txt.mdn.json")
+            FileManager.default.fileExists(atPath: initech.inbox("acme") + "/hello.txt")
+                && FileManager.default.fileExists(atPath: acme.sent("initech") + "/hello.txt")
         }
         XCTAssertEqual(try String(contentsOfFile: initech.inbox("acme") + "/hello.txt", encoding: .utf8), "to initech\n")
 
@@ -89,7 +89,7 @@ final class FolderRecoveryTests: FolderTestCase {
         try FolderSupport.drop(Data("stays\n".utf8), named: "stays.txt", into: acme.outbox("globex"))
         try FolderSupport.drop(Data("still to initech\n".utf8), named: "after.txt", into: acme.outbox("initech"))
         try expect(within: 30, "after.txt received by INITECH", agents: [a, i]) {
-            FileManager.default.fileExists(atPath: initech.inbox("acme") + "/after.txt.mdn.json")
+            FileManager.default.fileExists(atPath: initech.inbox("acme") + "/after.txt")
         }
         XCTAssertTrue(FileManager.default.fileExists(atPath: acme.outbox("globex") + "/stays.txt"), "a removed partner's outbox is not sent from")
         XCTAssertEqual(FolderSupport.documents(in: globex.inbox("acme")), [])
