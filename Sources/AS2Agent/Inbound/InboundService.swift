@@ -179,9 +179,10 @@ public struct InboundService: HTTPRequestHandler {
                 mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
             )
             let rawMDN = mdn.map { Self.captured($0) }
-            let document = try InboxWriter(rules: snapshot.configuration.folders.ignoreRules).deliver(
-                partner.folders, payload: message.payload, filename: filename, sidecar: try sidecar.encoded(), rawMDN: rawMDN
-            )
+            let writer = InboxWriter(rules: snapshot.configuration.folders.ignoreRules)
+            // A crash after the inbox write and before the journal commit: the resend finds it there.
+            let document = try writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA)
+                ?? writer.deliver(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: rawMDN)
             let evidence = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
             let outgoing = mdn.map { m in
                 OutgoingMDN(

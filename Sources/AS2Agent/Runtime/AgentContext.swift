@@ -80,7 +80,10 @@ public final class Wakeup: @unchecked Sendable {
                 }
             }
             group.addTask {
-                if (try? await Task.sleep(for: timeout)) != nil { self.signal() }
+                // Also on cancellation: the waiting child must return, or the group never ends
+                // (a spurious wake-up later only costs the loop one extra pass).
+                try? await Task.sleep(for: timeout)
+                self.signal()
             }
             await group.next()
             group.cancelAll()
