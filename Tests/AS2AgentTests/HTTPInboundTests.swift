@@ -57,7 +57,7 @@ final class HTTPInboundTests: HTTPReceiverTestCase {
         // An inbox that cannot be written (a file where the folder should be, which stops root too).
         let inbox = globex.folder("acme", "inbox")
         try FileManager.default.removeItem(atPath: inbox)
-        FileManager.default.createFile(atPath: inbox, contents: Data("not a folder".utf8))
+        _ = FileManager.default.createFile(atPath: inbox, contents: Data("not a folder".utf8))
         let request = try factory.request(payload(2000), messageID: HTTPMessageFactory.messageID("temp"))
         let refused = try post(request)
         XCTAssertEqual(refused.status, 503, refused.text)

@@ -42,7 +42,7 @@ final class HTTPInteropTests: HTTPAgentTestCase {
         process.arguments = [script] + arguments
         let out = Pipe()
         let errPath = root + "/peer-stderr-\(UUID().uuidString.prefix(6))"
-        FileManager.default.createFile(atPath: errPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         process.standardOutput = out
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         try process.run()
@@ -80,7 +80,7 @@ final class HTTPInteropTests: HTTPAgentTestCase {
         server.arguments = [script, "serve", "--port", "\(port)", "--config", config, "--exit-on-stdin-eof"]
         let stdin = Pipe()
         let logPath = root + "/pypeer/serve.log"
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: logPath, contents: nil)
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         server.standardInput = stdin
         server.standardOutput = log

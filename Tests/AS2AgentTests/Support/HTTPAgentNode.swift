@@ -85,7 +85,7 @@ final class HTTPAgentNode {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = ["run", "--config", configPath, "--watcher", (binary as NSString).deletingLastPathComponent + "/as2-agent-watch"]
-        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
+        if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()
         process.standardError = handle
@@ -100,7 +100,7 @@ final class HTTPAgentNode {
     func waitReady(timeout: Double = 30) throws {
         let ok = HTTPWait.until(timeout: timeout) {
             guard process?.isRunning == true else { return true }
-            return (try? HTTPSocket.exchange(port: adminPort, Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8), timeout: 2))??.status == 200
+            return (try? HTTPSocket.exchange(port: adminPort, Array("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".utf8), timeout: 2))?.status == 200
         }
         guard ok, process?.isRunning == true else { throw HTTPTestError("\(party.as2ID) did not become ready:\n\(log)") }
     }

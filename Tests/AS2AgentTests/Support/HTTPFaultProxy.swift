@@ -86,7 +86,8 @@ final class HTTPFaultProxy: Sendable {
     private func serve(_ client: Int32, mode: Mode) {
         defer { close(client) }
         if mode == .closeImmediately { return }
-        var tv = timeval(tv_sec: 15, tv_usec: 0)
+        var tv = timeval()
+        tv.tv_sec = 15
         setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         guard let request = readRequest(client) else { return }
         if mode == .blackhole {

@@ -36,7 +36,9 @@ enum HTTPSocket {
             close(fd)
             throw HTTPTestError("connect to \(port) failed")
         }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int32((timeout - Double(Int(timeout))) * 1e6))
+        var tv = timeval()
+        tv.tv_sec = Int(timeout)
+        tv.tv_usec = .init((timeout - Double(Int(timeout))) * 1e6)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         return fd
     }
@@ -104,7 +106,8 @@ struct HTTPRawResponse {
         self.headers = headers
         body = Array(bytes[(end + 4)...])
         let length = headers.first { $0.0.lowercased() == "content-length" }.flatMap { Int($0.1) }
-        isComplete = length.map { body.count >= $0 } ?? false
+        let received = bytes.count - end - 4
+        isComplete = length.map { received >= $0 } ?? false
     }
 
     func header(_ name: String) -> String? { headers.first { $0.0.lowercased() == name.lowercased() }?.1 }
