@@ -14,7 +14,7 @@ final class HTTPInboundTests: HTTPReceiverTestCase {
         XCTAssertTrue(first.text.contains("processed"), first.text)
         let second = try post(request)
         XCTAssertEqual(second.status, 200)
-        XCTAssertEqual(second.body, first.body, "a resend gets the same receipt bytes (R-DUP-2)")
+        XCTAssertTrue(second.body == first.body, "a resend gets the same receipt bytes (R-DUP-2)")
         XCTAssertEqual(second.header("Content-Type"), first.header("Content-Type"))
         XCTAssertEqual(inboxDocuments, ["doc.bin"])
         XCTAssertTrue(globex.log.contains("duplicate of a completed message"))

@@ -154,7 +154,8 @@ final class HTTPAgentNode {
     func waitSent(_ name: String, partner: String, timeout: Double = 30) throws -> ReceiptSidecar {
         var result: ReceiptSidecar?
         _ = HTTPWait.until(timeout: timeout) {
-            result = sidecar(partner, "sent", name)
+            // The sidecar is written before the document is moved: wait for both.
+            result = FileManager.default.fileExists(atPath: folder(partner, "sent") + "/" + name) ? sidecar(partner, "sent", name) : nil
             return result != nil || FileManager.default.fileExists(atPath: folder(partner, "failed") + "/" + name + ".error.json")
         }
         guard let result else {
