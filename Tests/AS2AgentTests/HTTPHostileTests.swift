@@ -33,9 +33,14 @@ final class HTTPHostileTests: HTTPReceiverTestCase {
     }
 
     func testOversizedBodyByContentLength() throws {
-        let request = try factory.request(payload(300_000), messageID: HTTPMessageFactory.messageID("big"))
+        let request = try factory.request(payload(4_500_000), messageID: HTTPMessageFactory.messageID("big"))
         let response = try HTTPSocket.exchange(port: globex.httpPort, request)
         XCTAssertEqual(response?.status, 413)
+    }
+
+    func testUnknownPartnerCannotSendALargeBody() throws {
+        let request = try factory.request(payload(1_500_000), messageID: HTTPMessageFactory.messageID("stranger"), fromID: "STRANGER")
+        XCTAssertEqual(try HTTPSocket.exchange(port: globex.httpPort, request)?.status, 413)
     }
 
     func testOversizedChunkedBody() throws {
@@ -48,7 +53,7 @@ final class HTTPHostileTests: HTTPReceiverTestCase {
         defer { close(fd) }
         HTTPSocket.write(fd, head(headLines))
         let chunk = [UInt8](repeating: 0x41, count: 65536)
-        for _ in 0..<5 {
+        for _ in 0..<70 {
             guard HTTPSocket.write(fd, Array("10000\r\n".utf8) + chunk + Array("\r\n".utf8)) else { break }
         }
         HTTPSocket.write(fd, Array("0\r\n\r\n".utf8))

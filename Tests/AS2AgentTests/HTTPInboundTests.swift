@@ -12,12 +12,38 @@ final class HTTPInboundTests: HTTPReceiverTestCase {
         let first = try post(request)
         XCTAssertEqual(first.status, 200)
         XCTAssertTrue(first.text.contains("processed"), first.text)
+        XCTAssertEqual(inboxDocuments, ["doc.bin"], "the document is on disk when the positive receipt leaves")
+        XCTAssertNotNil(globex.sidecar("acme", "inbox", "doc.bin"))
         let second = try post(request)
         XCTAssertEqual(second.status, 200)
         XCTAssertTrue(second.body == first.body, "a resend gets the same receipt bytes (R-DUP-2)")
         XCTAssertEqual(second.header("Content-Type"), first.header("Content-Type"))
         XCTAssertEqual(inboxDocuments, ["doc.bin"])
         XCTAssertTrue(globex.log.contains("duplicate of a completed message"))
+    }
+
+    func testDuplicateStillInProgressGets503() throws {
+        // Two copies on two connections: the second arrives while the first is being unpacked.
+        var statuses: [Int] = []
+        for attempt in 0..<6 where !statuses.contains(503) {
+            let request = try factory.request(payload(3_000_000), messageID: HTTPMessageFactory.messageID("inflight-\(attempt)"))
+            let first = try HTTPSocket.connect(port: globex.httpPort, timeout: 30)
+            let second = try HTTPSocket.connect(port: globex.httpPort, timeout: 30)
+            defer {
+                close(first)
+                close(second)
+            }
+            HTTPSocket.write(first, request)
+            HTTPSocket.write(second, request)
+            let answers = [HTTPRawResponse(HTTPSocket.readResponse(first)), HTTPRawResponse(HTTPSocket.readResponse(second))]
+            statuses = answers.map { $0?.status ?? 0 }
+            XCTAssertTrue(statuses.contains(200), "\(statuses)")
+            if statuses.contains(503) {
+                XCTAssertNotNil(answers.first { $0?.status == 503 }??.header("Retry-After"))
+            }
+        }
+        XCTAssertTrue(statuses.contains(503), "a copy in progress is answered 503: \(statuses)")
+        XCTAssertEqual(globex.files("acme", "inbox").filter { $0.hasSuffix(".mdn.json") }.count, inboxDocuments.count, "each message delivered once")
     }
 
     func testSameMessageIDWithDifferentContentIsAnUnexpectedProcessingError() throws {

@@ -13,7 +13,7 @@ class HTTPReceiverTestCase: HTTPAgentTestCase {
         globex = try node("GLOBEX", keyIndex: 1)
         acme = try HTTPTestParty(as2ID: "ACME", directory: root + "/acme", keyIndex: 0)
         var spec = HTTPPartnerSpec(name: "acme", party: acme, url: "http://127.0.0.1:9/as2")
-        spec.extra = ["max_message_size = \"200KB\""]
+        spec.extra = ["max_message_size = \"4MB\""]
         globex.partners = [spec]
         globex.httpExtra = ["request_timeout = \"2s\"", "idle_timeout = \"2s\"", "max_header_size = \"4KiB\""]
         try globex.start()
