@@ -195,7 +195,7 @@ public struct InboundService: HTTPRequestHandler {
                 mdn: outgoing, evidencePaths: evidence
             )
             if let asyncURL, !asyncAllowed {
-                try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
+                _ = try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
             }
             log.info("document received", metadata: ["as2.file": "\(document.path)", "as2.size": "\(message.payload.count)"])
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "inbound", "outcome": "delivered"])
@@ -271,7 +271,7 @@ public struct InboundService: HTTPRequestHandler {
             }
             if let asyncURL, !asyncAllowed {
                 log.warning("SECURITY: refusing to send an async MDN to a URL not allowed for this partner", metadata: ["as2.mdn_url": "\(asyncURL)"])
-                try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
+                _ = try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
             }
             context.wakeups.signal()
         }
