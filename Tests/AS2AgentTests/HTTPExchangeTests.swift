@@ -16,6 +16,18 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
     func testAsyncUnsignedMDNOverHTTPS() throws { try exchange(tls: true, mdn: "async", signed: false) }
     func testAsyncSignedMDNOverHTTPS() throws { try exchange(tls: true, mdn: "async", signed: true) }
 
+    func testGracefulStop() throws {
+        let (acme, _) = try pair()
+        try acme.start()
+        XCTAssertEqual(try acme.admin("/healthz")?.status, 200)
+        let process = try XCTUnwrap(acme.process)
+        acme.stop(timeout: 15)
+        XCTAssertFalse(process.isRunning)
+        XCTAssertEqual(process.terminationReason, .exit, "SIGTERM drains and exits, it is not killed")
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertTrue(acme.log.contains("stopped"))
+    }
+
     func exchange(tls: Bool, mdn: String, signed: Bool) throws {
         let (acme, globex) = try pair(tls: tls, mdn: mdn, signed: signed)
         try globex.start()
@@ -54,6 +66,11 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
             XCTAssertTrue(HTTPWait.until(timeout: 10) { globex.sidecar("acme", "inbox", "order-1.bin")?.mdn.delivery?.status == .delivered },
                           "inbox sidecar: \(String(describing: globex.sidecar("acme", "inbox", "order-1.bin")?.mdn))")
         }
+        // Metrics on both sides.
+        let outcome = "as2_messages_total{direction=\"outbound\",outcome=\"delivered\",partner=\"globex\"} 1"
+        XCTAssertTrue(try acme.admin("/metrics")?.text.contains(outcome) == true, "ACME counts the delivery")
+        let inbound = "as2_messages_total{direction=\"inbound\",outcome=\"delivered\",partner=\"acme\"} 1"
+        XCTAssertTrue(try globex.admin("/metrics")?.text.contains(inbound) == true, "GLOBEX counts the receipt")
         // Exactly one document and no error files on either side.
         XCTAssertEqual(globex.files("acme", "inbox").filter { !$0.hasSuffix(".json") && !$0.hasSuffix(".mdn") }, ["order-1.bin"])
         XCTAssertTrue(acme.files("globex", "failed").isEmpty)
