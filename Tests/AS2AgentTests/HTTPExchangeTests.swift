@@ -68,7 +68,8 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
         }
         // Metrics on both sides.
         let outcome = "as2_messages_total{direction=\"outbound\",outcome=\"delivered\",partner=\"globex\"} 1"
-        XCTAssertTrue(try acme.admin("/metrics")?.text.contains(outcome) == true, "ACME counts the delivery")
+        // (counted right after the file reaches sent/)
+        XCTAssertTrue(HTTPWait.until(timeout: 5) { (try? acme.admin("/metrics"))??.text.contains(outcome) == true }, "ACME counts the delivery")
         let inbound = "as2_messages_total{direction=\"inbound\",outcome=\"delivered\",partner=\"acme\"} 1"
         XCTAssertTrue(try globex.admin("/metrics")?.text.contains(inbound) == true, "GLOBEX counts the receipt")
         // Exactly one document and no error files on either side.
