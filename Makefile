@@ -52,5 +52,15 @@ bench: deps venv
 	$(SWIFT) build -c release
 	./scripts/bench.sh
 
+## Debian package dist/as2-agent_<version>_<arch>.deb: release build with the Swift runtime
+## linked statically, debhelper, lintian (scripts/build-deb.sh; needs root for apt-get).
+deb: deps
+	./scripts/build-deb.sh
+
+## The package on a fresh Debian 12 root (debootstrap): install, run two partners, upgrade,
+## remove, purge (scripts/test-deb.sh; needs root and the Debian mirror).
+test-deb: deb
+	./scripts/test-deb.sh
+
 clean:
 	rm -rf .build $(VENV)

@@ -122,7 +122,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(name: "AS2SpoolTests", dependencies: ["AS2Spool"], swiftSettings: strict),
-        .testTarget(name: "AS2AgentTests", dependencies: ["AS2Agent"], swiftSettings: strict),
+        .testTarget(
+            name: "AS2AgentTests",
+            dependencies: ["AS2Agent", "AS2Bytes", "AS2Crypto", "AS2Protocol", "AS2Journal", "AS2Spool", "AS2HTTP"],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "InteropTests",
             dependencies: ["AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME"],

@@ -58,8 +58,10 @@ if ! "$bin" run --help 2>/dev/null | grep -q "USAGE: as2-agent run"; then
 fi
 
 pids=()
+stopping=""
 stop() {
     trap - INT TERM
+    stopping=1
     echo
     echo "== stopping both agents"
     for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
@@ -71,5 +73,25 @@ for id in acme globex; do
     "$bin" run --config "$confs/$id.conf" > >(sed -u "s/^/[$id] /") 2>&1 &
     pids+=("$!")
 done
-echo "== both agents running; drop a file into an outbox above. Ctrl-C stops both."
-wait
+
+# Ready when both admin listeners answer /healthz (listening and watching their outboxes).
+healthy() { (exec 3<>"/dev/tcp/127.0.0.1/$1" && printf 'GET /healthz HTTP/1.0\r\n\r\n' >&3 && head -n1 <&3 | grep -q " 200") 2>/dev/null; }
+for _ in $(seq 1 100); do
+    if healthy 4081 && healthy 4091; then break; fi
+    sleep 0.2
+done
+if healthy 4081 && healthy 4091; then
+    echo "== both agents running; drop a file into an outbox above. Ctrl-C stops both."
+else
+    echo "== the agents are not healthy yet (see their log lines above)" >&2
+fi
+
+# Until Ctrl-C, or until one agent exits on its own (then the other is stopped too).
+set +e
+wait -n "${pids[@]}"
+status=$?
+if [ -z "$stopping" ]; then
+    echo "== an agent exited (status $status); stopping the other" >&2
+    stop
+    exit "$status"
+fi

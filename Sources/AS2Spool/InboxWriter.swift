@@ -73,6 +73,26 @@ public struct InboxWriter: Sendable {
         }
     }
 
+    /// The document an earlier, interrupted run already delivered for `messageID` (same payload
+    /// sha256) under `filename` or one of its `-N` names, found by its sidecar. A resend after a
+    /// crash between the inbox write and the journal commit is then not delivered twice.
+    public func existingDelivery(_ folders: PartnerFolders, filename: String, messageID: String, sha256: String) -> DeliveredDocument? {
+        let name = safeName(filename)
+        for n in 0..<10_000 {
+            let candidate = DocumentPlacer.candidate(name, n)
+            if DocumentPlacer.isFree(folders.inbox, candidate) { return nil }
+            let path = folders.inbox + "/" + candidate
+            guard let data = FileManager.default.contents(atPath: path + ".mdn.json"),
+                let sidecar = try? ReceiptSidecar.decode(from: data),
+                sidecar.messageId == messageID, sidecar.file.sha256 == sha256, FileSystem.exists(path)
+            else { continue }
+            return DeliveredDocument(
+                destination: .inbox, name: candidate, path: path, sidecarPath: path + ".mdn.json",
+                rawMDNPath: FileSystem.exists(path + ".mdn") ? path + ".mdn" : nil)
+        }
+        return nil
+    }
+
     /// Replaces a sidecar atomically (async MDN delivery status, late updates).
     public func rewriteSidecar(path: String, sidecar: Data) throws {
         try SpoolError.wrapping("rewriting \(path)") {

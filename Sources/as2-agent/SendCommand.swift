@@ -66,7 +66,8 @@ struct SendCommand: AsyncParsableCommand {
             if large, copied % (64 << 20) < chunk.count { FileHandle.standardError.write(Data("copied \(copied >> 20) MiB of \(source.count >> 20) MiB\n".utf8)) }
         }
         try sink.close(sync: true)
-        guard try FileSystem.renameNoReplace(temp, to: target) else {
+        // rename(2), not link + unlink: the outbox watcher sees a rename (IN_MOVED_TO), never a new link.
+        guard !FileSystem.exists(target), rename(temp, target) == 0 else {
             try? FileSystem.remove(temp)
             FileHandle.standardError.write(Data("as2-agent send: \(target) already exists (a file of that name is waiting to be sent)\n".utf8))
             throw ExitStatus.failure.exitCode
@@ -96,7 +97,8 @@ struct SendCommand: AsyncParsableCommand {
         let fm = FileManager.default
         for (dir, suffix) in [(folders.sent, ".mdn.json"), (folders.failed, ".error.json")] {
             guard let entries = try? fm.subpathsOfDirectory(atPath: dir) else { continue }
-            for entry in entries where entry.hasSuffix(suffix) {
+            // The sidecar is written before the document moves in beside it: wait for both.
+            for entry in entries where entry.hasSuffix(suffix) && fm.fileExists(atPath: dir + "/" + entry.dropLast(suffix.count)) {
                 guard let data = fm.contents(atPath: dir + "/" + entry) else { continue }
                 if suffix == ".mdn.json", let s = try? ReceiptSidecar.decode(from: data), s.file.sha256 == sha256,
                     s.file.originalName == name, (s.timestamps.queued ?? .distantPast) >= since.addingTimeInterval(-1) {

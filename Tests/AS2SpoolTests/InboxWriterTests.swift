@@ -65,6 +65,25 @@ final class InboxWriterTests: XCTestCase {
         XCTAssertEqual(names, ["a.mdn_", "a-1.mdn_"])
     }
 
+    /// A resend of a message an interrupted run already delivered finds that delivery (by
+    /// Message-ID and sha256 in its sidecar), also behind a collision name; others do not.
+    func testExistingDeliveryIsFoundByMessageIDAndDigest() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        let writer = InboxWriter()
+        var other = sampleReceipt(direction: .received, name: "order.edi")
+        other.messageId = "<other@test>"
+        try writer.deliver(f, payload: MemoryByteSource("x"), filename: "order.edi", receipt: other, rawMDN: nil)
+        let mine = sampleReceipt(direction: .received, name: "order.edi")
+        let sha = mine.file.sha256
+        XCTAssertNil(writer.existingDelivery(f, filename: "order.edi", messageID: "<m-order.edi@test>", sha256: sha))
+        let first = try writer.deliver(f, payload: MemoryByteSource("x"), filename: "order.edi", receipt: mine, rawMDN: nil)
+        XCTAssertEqual(first.name, "order-1.edi")
+        XCTAssertEqual(writer.existingDelivery(f, filename: "order.edi", messageID: "<m-order.edi@test>", sha256: sha)?.path, first.path)
+        XCTAssertNil(writer.existingDelivery(f, filename: "order.edi", messageID: "<m-order.edi@test>", sha256: String(repeating: "1", count: 64)))
+        XCTAssertNil(writer.existingDelivery(f, filename: "other.edi", messageID: "<m-order.edi@test>", sha256: sha))
+    }
+
     func testNamesThatLookLikeSidecarsOrTempFilesGetASafeSuffix() throws {
         let writer = InboxWriter()
         let cases: [(String, String)] = [

@@ -53,6 +53,15 @@ final class CLITests: XCTestCase {
 
     // MARK: Help
 
+    func testVersionIsTheOneInTheVERSIONFile() throws {
+        // The package version lives in VERSION (packaging reads it); the binary must agree.
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let expected = try String(contentsOf: root.appendingPathComponent("VERSION"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let r = try AgentProcess.run(["--version"])
+        XCTAssertEqual(r.status, 0)
+        XCTAssertEqual(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines), expected)
+    }
+
     func testRootHelpListsCommandsAndTheExitStatusTable() throws {
         let r = try AgentProcess.run(["--help"])
         XCTAssertEqual(r.status, 0)

@@ -98,7 +98,7 @@ public struct InboundService: HTTPRequestHandler {
         }
         if let failure = request.mdnRequest?.failure {
             log.notice("receipt request cannot be honoured", metadata: ["disposition": "\(failure.headerValue)"])
-            return respond(request, partner: partner, snapshot: snapshot, disposition: failure, mic: nil, reason: "the requested receipt options are not supported", journalID: nil, log: log)
+            return await respond(request, partner: partner, snapshot: snapshot, disposition: failure, mic: nil, reason: "the requested receipt options are not supported", journalID: nil, log: log)
         }
 
         // Duplicates (requirements §5.2).
@@ -132,7 +132,7 @@ public struct InboundService: HTTPRequestHandler {
             return temporaryFailure("the same message is still being processed")
         case .conflict:
             log.warning("Message-ID reused with different content")
-            return respond(request, partner: partner, snapshot: snapshot, disposition: DispositionError.unexpectedProcessingError.disposition, mic: nil, reason: "Message-ID reuse with different content", journalID: nil, log: log)
+            return await respond(request, partner: partner, snapshot: snapshot, disposition: DispositionError.unexpectedProcessingError.disposition, mic: nil, reason: "Message-ID reuse with different content", journalID: nil, log: log)
         }
 
         // Unpack and check (requirements §2–3; decision table §4.5).
@@ -145,7 +145,7 @@ public struct InboundService: HTTPRequestHandler {
         case let .rejected(rejection):
             log.warning("message refused", metadata: ["disposition": "\(rejection.disposition.headerValue)", "reason": "\(rejection.reason)"])
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "inbound", "outcome": "rejected"])
-            return respond(request, partner: partner, snapshot: snapshot, disposition: rejection.disposition, mic: nil, reason: rejection.reason, journalID: id, log: log)
+            return await respond(request, partner: partner, snapshot: snapshot, disposition: rejection.disposition, mic: nil, reason: rejection.reason, journalID: id, log: log)
         case let .accepted(message):
             for note in message.notes { log.notice("\(note)") }
             return await deliver(message, request: request, partner: partner, snapshot: snapshot, journalID: id, log: log)
@@ -179,9 +179,10 @@ public struct InboundService: HTTPRequestHandler {
                 mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
             )
             let rawMDN = mdn.map { Self.captured($0) }
-            let document = try InboxWriter(rules: snapshot.configuration.folders.ignoreRules).deliver(
-                partner.folders, payload: message.payload, filename: filename, sidecar: try sidecar.encoded(), rawMDN: rawMDN
-            )
+            let writer = InboxWriter(rules: snapshot.configuration.folders.ignoreRules)
+            // A crash after the inbox write and before the journal commit: the resend finds it there.
+            let document = try writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA)
+                ?? writer.deliver(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: rawMDN)
             let evidence = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
             let outgoing = mdn.map { m in
                 OutgoingMDN(
@@ -195,7 +196,7 @@ public struct InboundService: HTTPRequestHandler {
                 mdn: outgoing, evidencePaths: evidence
             )
             if let asyncURL, !asyncAllowed {
-                try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
+                _ = try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
             }
             log.info("document received", metadata: ["as2.file": "\(document.path)", "as2.size": "\(message.payload.count)"])
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "inbound", "outcome": "delivered"])
@@ -247,7 +248,7 @@ public struct InboundService: HTTPRequestHandler {
 
     /// A refusal after unpacking or a receipt-option problem: the error receipt, journaled when a
     /// journal row exists (so a resend replays it), sync in the response or async via the dispatcher.
-    func respond(_ request: InboundRequest, partner: PartnerRuntime, snapshot: AgentSnapshot, disposition: Disposition, mic: ReceivedContentMIC?, reason: String, journalID: Int64?, log: Logger) -> HTTPResponse {
+    func respond(_ request: InboundRequest, partner: PartnerRuntime, snapshot: AgentSnapshot, disposition: Disposition, mic: ReceivedContentMIC?, reason: String, journalID: Int64?, log: Logger) async -> HTTPResponse {
         let mdn: BuiltMDN?
         do {
             mdn = try buildMDN(request, snapshot: snapshot, disposition: disposition, mic: mic, reason: reason)
@@ -261,15 +262,19 @@ public struct InboundService: HTTPRequestHandler {
             let outgoing = mdn.map { m in
                 OutgoingMDN(raw: Data(m.body), headers: m.headers.map { HeaderField(name: $0.name, value: $0.value) }, delivery: asyncURL.map { .async(url: $0) } ?? .sync)
             }
-            let journal = context.journal
-            let wake = context.wakeups
-            Task {
-                _ = try? await journal.completeInbound(id, outcome: .rejected(disposition: disposition.headerValue), mdn: outgoing)
-                if let asyncURL, !asyncAllowed {
-                    try? await journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
-                }
-                wake.signal()
+            // Journaled before answering, so a resend replays this receipt instead of racing it.
+            do {
+                _ = try await context.journal.completeInbound(id, outcome: .rejected(disposition: disposition.headerValue), mdn: outgoing)
+            } catch {
+                log.error("journal unavailable", metadata: ["error": "\(error)"])
+                await abandon(id, log: log)
+                return temporaryFailure("journal busy")
             }
+            if let asyncURL, !asyncAllowed {
+                log.warning("SECURITY: refusing to send an async MDN to a URL not allowed for this partner", metadata: ["as2.mdn_url": "\(asyncURL)"])
+                _ = try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
+            }
+            context.wakeups.signal()
         }
         guard let mdn else { return HTTPResponse(status: 200) }
         if asyncURL != nil {

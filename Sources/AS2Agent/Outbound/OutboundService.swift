@@ -7,6 +7,7 @@ import AS2Protocol
 import AS2Spool
 import Foundation
 import Logging
+import Synchronization
 
 /// Sends claimed outbox files and finishes them when their receipt arrives (DESIGN.md §5):
 /// claim → journal row → build (exact bytes kept) → POST → verified MDN → sent/ + sidecar → done.
@@ -14,8 +15,17 @@ import Logging
 public final class OutboundService: Sendable {
     let context: AgentContext
     let limiter = ConcurrencyLimiter()
+    /// Claimed files some task is working on. A claim is worked on by one task at a time, so the
+    /// scheduler, crash recovery and orphan adoption never send the same file twice at once.
+    private let busy = Mutex<Set<String>>([])
 
     public init(context: AgentContext) { self.context = context }
+
+    /// Marks `claimedPath` as worked on; false when another task already is.
+    func own(_ claimedPath: String) -> Bool { busy.withLock { $0.insert(claimedPath).inserted } }
+    func release(_ claimedPath: String) { _ = busy.withLock { $0.remove(claimedPath) } }
+    /// Whether a task is working on this claimed file now.
+    public func isBusy(_ claimedPath: String) -> Bool { busy.withLock { $0.contains(claimedPath) } }
 
     var journal: Journal { context.journal }
 
@@ -49,6 +59,8 @@ public final class OutboundService: Sendable {
 
     /// A claimed file gets its journal row and Message-ID, then is built and sent.
     func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
+        guard own(claim.path) else { return }
+        defer { release(claim.path) }
         var log = context.logger
         log[metadataKey: "as2.partner"] = "\(partner.name)"
         log[metadataKey: "as2.file"] = "\(claim.subpath)"
@@ -155,7 +167,9 @@ public final class OutboundService: Sendable {
             response = try await context.client.execute(request)
         } catch let error as HTTPClientError {
             log.warning("send failed", metadata: ["error": "\(error)", "transient": "\(error.isTransient)"])
-            if error.isTransient {
+            // A garbled or cut response (the partner crashed while answering) is retried too: the
+            // resend carries the same Message-ID, so the partner delivers the document once.
+            if error.isTransient || error.code == .invalidResponse {
                 await retryOrFail(current, partner: partner, reason: "could not deliver: \(error.message)")
             } else {
                 await fail(current, category: .rejected, reason: "could not deliver: \(error.message)", mdn: nil)
@@ -295,7 +309,7 @@ public final class OutboundService: Sendable {
             attempts: row.attempts, httpStatus: httpStatus
         )
         do {
-            let document = try claim.finishSent(sidecar: try sidecar.encoded(), rawMDN: rawMDN)
+            let document = try claim.finishSent(receipt: sidecar, rawMDN: rawMDN)
             _ = try await journal.markDelivered(row.id, mdn: evidence, warning: warning, resultPaths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []))
             try? FileSystem.remove(context.directories.outboundBody(id: row.id))
             context.logger.info("delivered", metadata: ["as2.message_id": "\(row.messageID)", "as2.partner": "\(partner.name)", "as2.file": "\(document.path)"])
@@ -316,14 +330,16 @@ public final class OutboundService: Sendable {
             _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn)
             return
         }
-        await failClaim(claim, partner: partner, messageID: row.messageID, category: category, reason: reason, attempts: row.attempts, httpStatus: httpStatus, disposition: disposition)
-        let failedPath = partner.folders.failed + "/" + claim.subpath
-        _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn, resultPaths: [failedPath])
+        let document = await failClaim(claim, partner: partner, messageID: row.messageID, category: category, reason: reason, attempts: row.attempts, httpStatus: httpStatus, disposition: disposition)
+        let paths = document.map { [$0.path, $0.sidecarPath] } ?? []
+        _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn, resultPaths: paths)
         try? FileSystem.remove(context.directories.outboundBody(id: row.id))
         context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": "failed"])
     }
 
-    func failClaim(_ claim: Claim, partner: PartnerRuntime, messageID: String?, category: ErrorSidecar.Category, reason: String, attempts: Int, httpStatus: Int? = nil, disposition: String? = nil) async {
+    /// Moves the claimed file to failed/ with its error sidecar; nil when that failed (logged).
+    @discardableResult
+    func failClaim(_ claim: Claim, partner: PartnerRuntime, messageID: String?, category: ErrorSidecar.Category, reason: String, attempts: Int, httpStatus: Int? = nil, disposition: String? = nil) async -> AS2Spool.DeliveredDocument? {
         let size = (try? FileSystem.fileSize(claim.path)) ?? 0
         let sha = (try? FileByteSource(path: claim.path)).flatMap { try? Hex.encode(Digest.compute(.sha256, over: $0)) } ?? ""
         let sidecar = ErrorSidecar(
@@ -333,10 +349,12 @@ public final class OutboundService: Sendable {
             lastHttpStatus: httpStatus, mdnDisposition: disposition, details: nil
         )
         do {
-            _ = try claim.finishFailed(errorSidecar: try sidecar.encoded())
-            context.logger.error("moved to failed/", metadata: ["as2.partner": "\(partner.name)", "as2.file": "\(claim.subpath)", "reason": "\(reason)"])
+            let document = try claim.finishFailed(error: sidecar)
+            context.logger.error("moved to failed/", metadata: ["as2.partner": "\(partner.name)", "as2.file": "\(document.path)", "reason": "\(reason)"])
+            return document
         } catch {
             context.logger.critical("cannot move a failed file to failed/", metadata: ["as2.file": "\(claim.path)", "error": "\(error)"])
+            return nil
         }
     }
 
@@ -351,13 +369,29 @@ public final class OutboundService: Sendable {
 
     // MARK: Recovery
 
+    /// The claim of `row`, loaded by its id (the claim folder's name). Listing the claims here
+    /// instead would tidy up claims other tasks are making at this moment.
     func findClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) -> Claim? {
-        (try? Claim.list(folders: partner.folders, staleAfter: 0))?.first { $0.path == row.claimedPath }
+        let id = FileSystem.baseName(FileSystem.parentPath(row.claimedPath))
+        guard let claim = try? Claim.load(id: id, folders: partner.folders), claim.path == row.claimedPath else { return nil }
+        return claim
     }
 
     /// The claim of a non-final row is gone: a crash between moving the file out and the journal
     /// update. The sidecar in sent/ or failed/ tells which.
     func reconcileMissingClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) async {
+        if let claim = findClaim(row, partner: partner), !FileSystem.exists(claim.path),
+            let document = try? claim.finishSent(sidecar: Data(), rawMDN: nil)
+        {
+            // The finish moved the document and stopped before tidying up: it says where it went.
+            let paths = [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? [])
+            if document.destination == .sent {
+                _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: paths)
+            } else {
+                _ = try? await journal.markFailed(row.id, reason: "failed before a restart", mdn: nil, resultPaths: paths)
+            }
+            return
+        }
         let sentSidecar = partner.folders.sent + "/" + row.originalPath + ".mdn.json"
         if FileSystem.exists(sentSidecar) {
             _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: [partner.folders.sent + "/" + row.originalPath, sentSidecar])
@@ -369,6 +403,8 @@ public final class OutboundService: Sendable {
     /// Picks up where a crash left a message (DESIGN.md §5): unbuilt rows are built, in-flight ones
     /// resent with the same bytes, due retries attempted.
     public func resume(_ row: AS2Journal.OutboundMessage) async {
+        guard own(row.claimedPath) else { return }
+        defer { release(row.claimedPath) }
         let snapshot = context.snapshot
         guard let partner = snapshot.partner(named: row.partner) else {
             _ = try? await journal.markFailed(row.id, reason: "partner \(row.partner) is no longer configured", mdn: nil)
@@ -376,7 +412,12 @@ public final class OutboundService: Sendable {
         }
         await limiter.acquire(partner.name, limit: partner.configuration.sendConcurrency)
         defer { Task { await limiter.release(partner.name) } }
-        guard let claim = findClaim(row, partner: partner) else {
+        // The journal row may have moved on while this task waited (another task finished it).
+        guard let current = try? await journal.findOutbound(claimedPath: row.claimedPath), current.id == row.id,
+            [.queued, .sending, .retryScheduled].contains(current.state)
+        else { return }
+        let row = current
+        guard let claim = findClaim(row, partner: partner), FileSystem.exists(claim.path) else {
             await reconcileMissingClaim(row, partner: partner)
             return
         }
@@ -403,8 +444,9 @@ public final class OutboundService: Sendable {
     public func adoptOrphanClaims() async {
         let snapshot = context.snapshot
         for partner in snapshot.partners {
-            guard let claims = try? Claim.list(folders: partner.folders, staleAfter: 0) else { continue }
-            for claim in claims {
+            // The default staleness keeps claims that other tasks are making right now.
+            guard let claims = try? Claim.list(folders: partner.folders) else { continue }
+            for claim in claims where !isBusy(claim.path) {
                 if (try? await journal.findOutbound(claimedPath: claim.path)) ?? nil != nil { continue }
                 context.logger.notice("adopting a claimed file without a journal row", metadata: ["as2.file": "\(claim.path)"])
                 await start(claim, partner: partner, snapshot: snapshot)

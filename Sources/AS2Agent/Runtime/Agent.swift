@@ -53,6 +53,8 @@ public final class Agent: Sendable {
         limits.maxHeaderCount = http.maxHeaderCount
         limits.spoolThreshold = http.spoolThreshold
         limits.bodyReadTimeout = http.requestTimeout
+        limits.idleTimeout = http.idleTimeout
+        limits.maxConnections = http.maxConnections
         if let listen = http.listen {
             servers.append(HTTPServer(
                 configuration: HTTPServerConfiguration(host: listen.host, port: listen.port, limits: limits, spoolDirectory: context.directories.httpSpool),

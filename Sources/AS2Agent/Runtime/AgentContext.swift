@@ -63,27 +63,37 @@ public final class Wakeup: @unchecked Sendable {
         c?.resume()
     }
 
-    /// Returns when signalled or after `timeout`, whichever comes first.
+    /// Returns when signalled, after `timeout`, or when the task is cancelled, whichever comes first.
     public func wait(timeout: Duration) async {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask {
-                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    let resumeNow: Bool = self.lock.withLock {
-                        if self.pending {
-                            self.pending = false
-                            return true
-                        }
-                        self.waiter = c
-                        return false
-                    }
-                    if resumeNow { c.resume() }
-                }
-            }
-            group.addTask {
-                if (try? await Task.sleep(for: timeout)) != nil { self.signal() }
-            }
+            group.addTask { await self.waitForSignal() }
+            group.addTask { try? await Task.sleep(for: timeout) }
             await group.next()
             group.cancelAll()
+        }
+    }
+
+    /// Parks until `signal()`; a cancelled task is resumed at once (the scheduler must stop on SIGTERM).
+    private func waitForSignal() async {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+                let resumeNow: Bool = lock.withLock {
+                    if pending {
+                        pending = false
+                        return true
+                    }
+                    if Task.isCancelled { return true }
+                    waiter = c
+                    return false
+                }
+                if resumeNow { c.resume() }
+            }
+        } onCancel: {
+            let c: CheckedContinuation<Void, Never>? = lock.withLock {
+                defer { waiter = nil }
+                return waiter
+            }
+            c?.resume()
         }
     }
 }

@@ -18,8 +18,17 @@ public final class Scheduler: Sendable {
         var lastPrune = Date.distantPast
         while !Task.isCancelled {
             let now = Date()
+            // Due rows stay due until their task records the attempt (it may wait for a send
+            // slot): those already being worked on are left alone, and the loop naps meanwhile.
+            var waitingForSlots = false
             if let retries = try? await context.journal.dueRetries(now: now) {
-                for row in retries { Task { await outbound.resume(row) } }
+                for row in retries {
+                    if outbound.isBusy(row.claimedPath) {
+                        waitingForSlots = true
+                        continue
+                    }
+                    Task { await outbound.resume(row) }
+                }
             }
             if let expired = try? await context.journal.expiredAsyncMDNWaits(now: now) {
                 for row in expired { Task { await outbound.asyncReceiptTimedOut(row) } }
@@ -31,7 +40,7 @@ public final class Scheduler: Sendable {
                 lastPrune = now
             }
             var sleep = 60.0
-            if let next = try? await context.journal.nextDueDate() { sleep = min(sleep, max(0.05, next.timeIntervalSinceNow)) }
+            if let next = try? await context.journal.nextDueDate() { sleep = min(sleep, max(waitingForSlots ? 0.5 : 0.05, next.timeIntervalSinceNow)) }
             await context.wakeups.wait(timeout: .milliseconds(Int64(sleep * 1000)))
         }
     }

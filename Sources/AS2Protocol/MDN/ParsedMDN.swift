@@ -113,9 +113,9 @@ public enum MDNParser {
     static func parseFields(_ source: any ByteSource) throws -> MDNReport {
         let bytes = try source.readAll(limit: 1 << 20)
         var fields: [(String, String)] = []
-        // Split bytes, not Characters: Swift reads "\r\n" as one Character.
-        for raw in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
-            let l = String(decoding: raw.last == 0x0D ? raw.dropLast() : raw, as: UTF8.self)
+        // Split bytes, not a String: Swift reads CRLF as one Character, so "\n" never matches it.
+        for rawLine in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
+            let l = String(decoding: rawLine.last == 0x0D ? rawLine.dropLast() : rawLine, as: UTF8.self)
             if l.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             if l.first == " " || l.first == "\t" {
                 if let last = fields.popLast() {

@@ -121,7 +121,8 @@ public enum MessageBuilder {
             if let mdnDigest { algorithms.insert(mdnDigest) }
             let primary = mdnDigest ?? .sha1
             let plain = options.encryption == nil && options.compression == .none
-            // RFC 5402 §4.2/4.3: the decrypted or decompressed entity, i.e. the payload entity itself.
+            // The payload entity with headers: what the receiver gets after decrypting (RFC 4130
+            // §7.3.1) and decompressing (RFC 5402 §4.2/§4.3), never the compressed-data entity.
             let input: any ByteSource = plain ? payloadEntity.body : payloadEntity.bytes
             let digests = try MultiDigest.compute(algorithms, over: input)
             let variant = plain ? "content" : "entity"
