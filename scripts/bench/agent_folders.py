@@ -23,6 +23,7 @@ as2_id = "{as2_id}"
 url = "http://127.0.0.1:{port}/as2"
 certificate = "{certificate}"
 content_type = "application/octet-stream"
+max_message_size = "2GiB"
 '''
 
 

@@ -313,7 +313,7 @@ class Bench:
             for p in ("p50", "p99"):
                 rows.append({"metric": f"folders: drop → receipt {p}, {win['in_flight']} pending", "unit": "ms", "ours": win["latency_ms"][p],
                              "pyas2lib": None, "floor": None, "target": None, "target_kind": "max", "met": None})
-        lost = sum(x.get("missing", 0) + x.get("failed", 0) for x in (seq, win) if x)
+        lost = sum(x.get("missing", 0) + x.get("failed", 0) for x in (seq, win, r.get("large")) if x)
         if seq or win:
             rows.append({"metric": "folders: files without a receipt", "unit": "files", "ours": lost, "pyas2lib": None, "floor": None,
                          "target": 0, "target_kind": "max_inclusive", "met": lost == 0})
@@ -322,7 +322,8 @@ class Bench:
             label = size_label(large["size"])
             seconds = large["latency_ms"]["max"] / 1000 if large["latency_ms"]["max"] is not None else None
             stream = floor.stream_floor(f)
-            rows.append({"metric": f"folders: one {label} file, drop → receipt", "unit": "s", "ours": seconds, "pyas2lib": None,
+            rows.append({"metric": f"folders: one {label} file, drop → receipt" + ("" if large["sent"] else " (FAILED)"), "unit": "s",
+                         "ours": seconds, "pyas2lib": None,
                          "floor": large["size"] / 1e6 / stream[0] + large["size"] / 1e6 / stream[1], "target": None, "target_kind": "max", "met": None})
             for side, who in (("a", "sender"), ("b", "receiver")):
                 rss = (large.get("peak_rss_kib") or {}).get(side)
