@@ -88,6 +88,16 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // Benchmarks (`make bench`): message build/unpack rates and large-payload runs, one scenario per process. Not shipped.
+        .executableTarget(
+            name: "as2-bench",
+            dependencies: [
+                "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2HTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // GPL-2.0-or-later: a separate program linking libinotifytools; prints one event per line.
         .executableTarget(
             name: "as2-agent-watch",
