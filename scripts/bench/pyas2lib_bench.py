@@ -5,7 +5,8 @@ Subcommands print one JSON object on stdout:
 
 * ``messages`` — 1 KiB messages/s for ``Message.build`` (signed SHA-256, AES-256-CBC, signed sync MDN
   requested) and ``Message.parse`` (decrypt, verify, MIC, and the signed MDN pyas2lib builds inside
-  parse), in ``--procs`` processes.
+  parse) with the payload and MDN bytes taken out as a server must ("unpack"), and ``Message.parse``
+  alone ("parse_only"), in ``--procs`` processes.
 * ``build`` / ``parse`` — one message from / to files, with the process's peak RSS.
 
 pyas2lib is used the way a deployment uses it, with the Organization and Partner objects (keys
@@ -63,6 +64,17 @@ class Parties:
         message.build(data, content_type=CONTENT_TYPE)
         body = message.content
         return list(message.headers.items()), body if isinstance(body, bytes) else body.encode("utf-8")
+
+    def parse_only(self, raw):
+        """Message.parse alone (it builds and signs the MDN) without serializing payload or MDN."""
+        message = as2.Message()
+        status, (exc, _tb), mdn = message.parse(
+            raw,
+            find_org_partner_cb=lambda as2_to, as2_from: (self.receiver, self.sender_as_partner),
+            find_message_cb=lambda message_id, partner_id: False,
+        )
+        if status != "processed" or mdn is None:
+            raise RuntimeError(f"pyas2lib did not process the message: {status}: {exc}")
 
     def parse(self, raw):
         """(payload, mdn headers, mdn body) of a received message (headers + body bytes)."""
@@ -132,7 +144,9 @@ def _rate_worker(keys, size, seconds, barrier, results):
     if payload != data:
         raise RuntimeError("pyas2lib's parsed payload differs from the one it built")
     out = {"message_bytes": len(body)}
-    for name, op in (("build", lambda: parties.build(data)), ("unpack", lambda: parties.parse(raw))):
+    ops = (("build", lambda: parties.build(data)), ("unpack", lambda: parties.parse(raw)),
+           ("parse_only", lambda: parties.parse_only(raw)))
+    for name, op in ops:
         for _ in range(5):
             op()
         barrier.wait()
@@ -157,7 +171,7 @@ def cmd_messages(args):
         if p.exitcode != 0:
             raise SystemExit(f"a worker failed (exit {p.exitcode})")
     report = {"procs": args.procs, "payload_bytes": args.size, "message_bytes": outs[0]["message_bytes"], "pyas2lib": pyas2lib.__version__}
-    for name in ("build", "unpack"):
+    for name in ("build", "unpack", "parse_only"):
         ops = sum(o[name]["operations"] for o in outs)
         wall = max(o[name]["seconds"] for o in outs)
         cpu = sum(o[name]["cpu_seconds"] for o in outs)
