@@ -102,7 +102,7 @@ public final class HTTPClient: Sendable {
         do {
             channel = try await ClientBootstrap(group: eventLoopGroup)
                 .connectTimeout(timeout)
-                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .channelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .connect(host: endpoint.host, port: endpoint.port).get()
         } catch {
             throw HTTPClientError(.connectFailed, "cannot connect to \(endpoint.authorityWithPort): \(Self.describe(error))")

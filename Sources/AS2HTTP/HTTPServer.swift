@@ -68,7 +68,7 @@ public actor HTTPServer {
                 serverChannel = try await ServerBootstrap(group: eventLoopGroup)
                     .serverChannelOption(.backlog, value: 256)
                     .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                    .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                    .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                     // Reading starts once the connection task wraps the channel (see HTTPServerConnection.run).
                     .childChannelOption(.autoRead, value: false)
                     .bind(host: configuration.host, port: configuration.port) { channel in
