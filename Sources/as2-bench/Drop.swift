@@ -112,7 +112,7 @@ struct Drop: AsyncParsableCommand {
     /// The file at `path`: `size` bytes of `block` repeated, written in one open/write/close (the
     /// agent picks it up on IN_CLOSE_WRITE), or under a dot name and renamed into place.
     static func dropFile(_ block: [UInt8], size: Int, to path: String, rename: Bool) throws {
-        let target = rename ? FileSystem.parentPath(path) + "/." + path.split(separator: "/").last.map(String.init)! : path
+        let target = rename ? FileSystem.parentPath(path) + "/." + String(path.split(separator: "/").last ?? Substring(path)) : path
         let fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o640)
         guard fd >= 0 else { throw BenchError("cannot create \(target): errno \(errno)") }
         var left = size

@@ -120,18 +120,3 @@ struct Load: AsyncParsableCommand {
         )
     }
 }
-
-/// One prebuilt message body with what its receipt must show.
-struct PooledMessage: Sendable {
-    let headers: [(String, String)]
-    let body: MemoryByteSource
-    let expectedMICs: [ExpectedMIC]
-}
-
-/// One request of a load run: when it completed (seconds from the start), how long it took, and
-/// why it failed, if it did.
-struct LoadSample: Sendable {
-    let completed: Double
-    let latency: Double
-    let failure: String?
-}
