@@ -108,6 +108,8 @@ def run(swift_bench, agent_bin, python, keys, work, seconds, py_seconds, concurr
     log(f"issue 4: our agent on 127.0.0.1:{port}, {seconds:g} s at {concurrency} in flight")
     server = processes.Server([agent_bin, "run", "--config", conf], os.path.join(ours_work, "agent.log"), port=port)
     results["ours"] = measure_server(server, lambda: run_load(swift_bench, keys, ours_work, f"http://127.0.0.1:{port}/as2", seconds, concurrency))
+    for d in ("spool", "state", "client"):  # tens of thousands of delivered files; the log stays
+        shutil.rmtree(os.path.join(ours_work, d), ignore_errors=True)
 
     py_work = os.path.join(work, "pyas2lib-server")
     shutil.rmtree(py_work, ignore_errors=True)
@@ -116,6 +118,8 @@ def run(swift_bench, agent_bin, python, keys, work, seconds, py_seconds, concurr
     server = processes.Server([python, AS2HTTP, "serve", "--port", "0", "--config", pyas2lib_config(keys, py_work)],
                               os.path.join(py_work, "serve.log"), ready_line=True)
     results["pyas2lib"] = measure_server(server, lambda: run_load(swift_bench, keys, py_work, f"http://127.0.0.1:{server.port}/as2", py_seconds, concurrency))
+    for d in ("inbox", "client"):
+        shutil.rmtree(os.path.join(py_work, d), ignore_errors=True)
     for side in ("ours", "pyas2lib"):
         growth, settled = memory_growth(results[side])
         results[side]["server"]["rss_growth_kib"] = growth
