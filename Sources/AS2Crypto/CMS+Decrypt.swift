@@ -6,8 +6,9 @@ extension CMS {
     /// into `sink`, using whichever of `recipients` it was encrypted to.
     ///
     /// The RecipientInfo is matched against each identity's certificate by issuer and serial or by
-    /// subjectKeyIdentifier, and the key is always used together with that certificate (OpenSSL's
-    /// Bleichenbacher countermeasure would otherwise turn a wrong key into garbage output). AES-GCM
+    /// subjectKeyIdentifier, and only that RecipientInfo is unwrapped, with its real result: a key
+    /// that does not unwrap is `.decryptionFailed`, never content decrypted with a random key. RSAES-OAEP
+    /// without parameters (pyas2lib) is read with the RFC 4055 defaults. AES-GCM
     /// inside EnvelopedData with the tag appended (as some products send it) is accepted. The
     /// ciphertext is read in chunks and plaintext written as it comes, so on a throw the sink holds
     /// partial output the caller must discard. Errors: `.noMatchingRecipient`, `.decryptionFailed`
@@ -60,9 +61,17 @@ extension CMS {
             guard let keyTransport = KeyTransportAlgorithm(oid: keyOID) else {
                 throw CryptoError(.unsupportedAlgorithm, "key transport algorithm \(keyOID) is not supported")
             }
+            if keyTransport == .rsaOAEP, let keyAlgor { try defaultAbsentOAEPParameters(keyAlgor) }
             OpenSSLErrorQueue.clear()
-            let unwrapped = identity.privateKey.withPKey { key in
-                identity.certificate.withX509 { cert in CMS_decrypt_set1_pkey_and_peer(cms, key, cert, nil) }
+            // Not CMS_decrypt_set1_pkey_and_peer: with a certificate and without CMS_DEBUG_DECRYPT it
+            // reports success when the key does not unwrap (and the content is then decrypted with a
+            // random key: garbage that passes the CBC padding check about once in 256 tries). The
+            // RecipientInfo is already matched, so unwrap it directly and take the real result.
+            let unwrapped = identity.privateKey.withPKey { key -> Int32 in
+                guard EVP_PKEY_up_ref(key) == 1 else { return 0 }
+                CMS_RecipientInfo_set0_pkey(ri, key)
+                defer { CMS_RecipientInfo_set0_pkey(ri, nil) }
+                return CMS_RecipientInfo_decrypt(cms, ri)
             }
             guard unwrapped == 1 else {
                 throw CryptoError.openssl(.decryptionFailed, "the content-encryption key does not decrypt with the key of \(identity.certificate.subject)")
@@ -71,6 +80,23 @@ extension CMS {
             return DecryptionResult(
                 algorithm: algorithm, keyTransport: keyTransport, recipient: identity.certificate,
                 wasAuthEnveloped: layout.isAuthEnveloped)
+        }
+    }
+
+    /// RFC 4055 §4.1 requires RSAES-OAEP-params in a RecipientInfo; pyas2lib (1.4.4) leaves them
+    /// out. Absent parameters are read as the defaults the sender used (SHA-1, MGF1 with SHA-1, an
+    /// empty label), written as the empty SEQUENCE that means exactly that, so OpenSSL unwraps the key.
+    private static func defaultAbsentOAEPParameters(_ algor: UnsafeMutablePointer<X509_ALGOR>) throws {
+        var parameterType: Int32 = 0
+        X509_ALGOR_get0(nil, &parameterType, nil, algor)
+        guard parameterType == V_ASN1_UNDEF || parameterType == V_ASN1_NULL else { return }
+        guard let empty = ASN1_STRING_new() else { throw CryptoError.openssl(.decryptionFailed, "out of memory") }
+        let emptySequence: [UInt8] = [0x30, 0x00]
+        guard ASN1_STRING_set(empty, emptySequence, Int32(emptySequence.count)) == 1,
+              X509_ALGOR_set0(algor, OBJ_nid2obj(NID_rsaesOaep), V_ASN1_SEQUENCE, empty) == 1
+        else {
+            ASN1_STRING_free(empty)
+            throw CryptoError.openssl(.decryptionFailed, "cannot read the RSAES-OAEP parameters")
         }
     }
 

@@ -103,6 +103,23 @@ final class EncryptionTests: XCTestCase {
         assertThrowsCrypto(.decryptionFailed) { try decrypt(envelope, with: [Fixtures.bob]) }
     }
 
+    func testAnEncryptedKeyThatDoesNotUnwrapIsAlwaysDecryptionFailedNeverGarbage() throws {
+        // OpenSSL's CMS_decrypt_set1_pkey_and_peer reports success for a key that does not unwrap and
+        // then decrypts with a random key; CBC padding passes about once in 256 tries, so a thousand
+        // altered encrypted keys would let garbage through several times if we relied on it.
+        for transport in KeyTransportAlgorithm.allCases {
+            let envelope = try encrypt(plaintext, to: [Fixtures.bob.certificate], .aes128CBC, transport)
+            let marker: [UInt8] = [0x04, 0x82, 0x01, 0x00]  // encryptedKey: a 256-byte OCTET STRING (RSA-2048)
+            guard let keyStart = (0...(envelope.count - marker.count)).first(where: { Array(envelope[$0..<($0 + marker.count)]) == marker })
+            else { return XCTFail("no 2048-bit encryptedKey found in the envelope") }
+            for attempt in 0..<(transport == .rsaPKCS1v15 ? 1000 : 300) {
+                var altered = envelope
+                altered[keyStart + 4 + attempt % 256] ^= UInt8(1 + attempt / 256)
+                assertThrowsCrypto(.decryptionFailed) { try decrypt(altered, with: [Fixtures.bob]) }
+            }
+        }
+    }
+
     func testChangedGCMTagOrCiphertextIsDecryptionFailed() throws {
         // Ours (BER): …ciphertext, EOC, EOC, mac OCTET STRING (16 bytes), then three EOCs.
         var ours = try encrypt(plaintext, to: [Fixtures.bob.certificate], .aes128GCM)
