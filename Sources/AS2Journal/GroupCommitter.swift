@@ -3,11 +3,15 @@ import GRDB
 /// Coalesces concurrent write operations into shared transactions (group commit): while one
 /// transaction is being committed (and fsynced), new operations queue up; the next transaction
 /// carries all of them. Each operation runs in its own savepoint, so one that throws rolls back
-/// alone. No caller is resumed before the transaction holding its operation has committed.
+/// alone. No caller is resumed before the transaction holding its operation has committed; a
+/// transaction is fsynced (`synchronous = FULL`) when any of its operations asked for durability,
+/// and otherwise only written to the WAL (`NORMAL`: consistent after a crash, but possibly without
+/// its last commits; the next durable commit fsyncs them too, as the WAL is appended in order).
 actor GroupCommitter {
     /// One queued operation. `run` executes it inside the open transaction and returns how to
     /// resume its caller after the commit; `fail` resumes the caller when the commit fails.
     private struct Job: Sendable {
+        let durable: Bool
         let run: @Sendable (Database) -> @Sendable () -> Void
         let fail: @Sendable (any Error) -> Void
     }
@@ -23,10 +27,12 @@ actor GroupCommitter {
         self.writer = writer
     }
 
-    /// Runs `operation` in the next group transaction and returns its result once committed.
-    func perform<T: Sendable>(_ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// Runs `operation` in the next group transaction and returns its result once committed (and,
+    /// when `durable`, on disk).
+    func perform<T: Sendable>(durable: Bool = true, _ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let job = Job(
+                durable: durable,
                 run: { db in
                     let result: Result<T, any Error>
                     do {
@@ -75,7 +81,17 @@ actor GroupCommitter {
             inFlight = batch.count
             defer { inFlight = 0 }
             do {
-                let resumes = try await writer.write { db in batch.map { $0.run(db) } }
+                let durable = batch.contains { $0.durable }
+                let resumes = try await writer.writeWithoutTransaction { db in
+                    try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                    var resumes: [@Sendable () -> Void] = []
+                    try db.inTransaction(.immediate) {
+                        resumes = batch.map { $0.run(db) }
+                        return .commit
+                    }
+                    return resumes
+                }
+                if durable { statistics.durableTransactions += 1 }
                 statistics.transactions += 1
                 statistics.operations += batch.count
                 statistics.largestBatch = max(statistics.largestBatch, batch.count)

@@ -6,13 +6,15 @@ import GRDB
 extension Journal {
     /// Decides atomically whether a received message is processed: inserts a `processing` row
     /// under the duplicate key, or reports the existing row's status. Of concurrent calls with
-    /// the same key exactly one gets `.new`.
+    /// the same key exactly one gets `.new`. Not fsynced (`durable: false`): losing it in a crash
+    /// loses nothing — no receipt has left, and the partner's resend is processed as new (a
+    /// document already in inbox/ is found by its sidecar); `completeInbound`'s commit makes it durable.
     public func beginInbound(
         partner: String, as2From: String, as2To: String, messageID: String, messageIDKey: String,
         bodySHA256: String
     ) async throws -> InboundBegin {
         let digest = bodySHA256.lowercased()
-        return try await write { [clock] db in
+        return try await write(durable: false) { [clock] db in
             let now = clock()
             let existing =
                 try MessageRow
@@ -131,9 +133,10 @@ extension Journal {
 
     /// Gives up processing one message without answering it (a temporary failure on our side, such
     /// as a full disk): the row becomes `interrupted`, so the partner's resend is processed afresh.
+    /// Not fsynced: after a crash a row still `processing` is released at start all the same.
     @discardableResult
     public func abandonInbound(_ id: Int64, reason: String) async throws -> InboundMessage {
-        try await updateInbound(id, "abandonInbound", from: [.processing]) { row, _ in
+        try await updateInbound(id, "abandonInbound", durable: false, from: [.processing]) { row, _ in
             row.state = InboundState.interrupted.rawValue
             return (.interrupted, reason)
         }
@@ -217,10 +220,10 @@ extension Journal {
     // MARK: - Helpers
 
     private func updateInbound(
-        _ id: Int64, _ operation: String, from allowed: Set<InboundState>,
+        _ id: Int64, _ operation: String, durable: Bool = true, from allowed: Set<InboundState>,
         _ change: @escaping @Sendable (inout MessageRow, Date) throws -> (EventKind, String?)
     ) async throws -> InboundMessage {
-        try await write { [clock] db in
+        try await write(durable: durable) { [clock] db in
             let now = clock()
             var row = try Self.fetchRow(db, id, .inbound)
             guard let state = InboundState(rawValue: row.state), allowed.contains(state) else {

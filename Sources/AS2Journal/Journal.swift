@@ -81,10 +81,12 @@ public final class Journal: Sendable {
     // MARK: - Plumbing shared by the extensions
 
     /// Runs `operation` in the next group transaction. Once submitted, a write is committed even
-    /// if the calling task is cancelled.
-    func write<T: Sendable>(_ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
+    /// if the calling task is cancelled. `durable: false` returns once committed to the WAL without
+    /// waiting for its fsync: only for changes whose loss in a crash is harmless (the state before
+    /// them is recovered correctly), since the next durable commit is what puts them on disk.
+    func write<T: Sendable>(durable: Bool = true, _ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
         do {
-            return try await committer.perform(operation)
+            return try await committer.perform(durable: durable, operation)
         } catch {
             throw JournalError.storage(error)
         }

@@ -10,6 +10,27 @@ final class GroupCommitTests: XCTestCase {
         return (try Journal.open(path: path), path)
     }
 
+    func testBeginInboundIsNotFsyncedButCompleteInboundIsAndCarriesIt() async throws {
+        let (journal, path) = try fileJournal()
+        let id = try newInboundID(try await journal.beginTestInbound(1))
+        var statistics = await journal.statistics()
+        XCTAssertEqual(statistics.transactions, 1)
+        XCTAssertEqual(statistics.durableTransactions, 0, "beginInbound waits for no fsync")
+        let synchronousAfterBegin = try await journal.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        XCTAssertEqual(synchronousAfterBegin, 1, "NORMAL for the non-durable commit")
+        try await journal.completeInbound(id, outcome: .rejected(disposition: "automatic-action/MDN-sent-automatically; processed/error: decryption-failed"), mdn: nil)
+        statistics = await journal.statistics()
+        XCTAssertEqual(statistics.transactions, 2)
+        XCTAssertEqual(statistics.durableTransactions, 1)
+        let synchronousAfterComplete = try await journal.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        XCTAssertEqual(synchronousAfterComplete, 2, "FULL for the durable commit")
+        try await journal.close()
+        let reopened = try Journal.open(path: path)
+        let message = try await reopened.inbound(id)
+        XCTAssertEqual(message?.state, .rejected)
+        try await reopened.close()
+    }
+
     func test200ConcurrentWritesAllCommitAndAFailingOneRollsBackAlone() async throws {
         let (journal, path) = try fileJournal()
         enum Outcome: Sendable {
