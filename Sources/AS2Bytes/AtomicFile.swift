@@ -6,13 +6,15 @@ public enum AtomicFile {
         try write(to: path, replace: replace, mode: mode, sync: sync) { sink in try source.copy(to: sink) }
     }
 
-    public static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, mode: UInt32 = 0o640, sync: Bool = true) throws {
-        try write(MemoryByteSource(bytes), to: path, replace: replace, mode: mode, sync: sync)
+    /// `syncFolder: false` leaves the folder's fsync to the caller, who writes several files into
+    /// one folder and syncs it once after the last (the file itself is still fsynced before the rename).
+    public static func write(_ bytes: [UInt8], to path: String, replace: Bool = true, mode: UInt32 = 0o640, sync: Bool = true, syncFolder: Bool = true) throws {
+        try write(to: path, replace: replace, mode: mode, sync: sync, syncFolder: syncFolder) { sink in try MemoryByteSource(bytes).copy(to: sink) }
     }
 
     /// Streams whatever `produce` writes into a temp file, then moves it into place.
     public static func write(
-        to path: String, replace: Bool = true, mode: UInt32 = 0o640, sync: Bool = true,
+        to path: String, replace: Bool = true, mode: UInt32 = 0o640, sync: Bool = true, syncFolder: Bool = true,
         _ produce: (FileSink) throws -> Void
     ) throws {
         let dir = FileSystem.parentPath(path)
@@ -31,6 +33,6 @@ public enum AtomicFile {
             try? FileSystem.remove(tmp)
             throw error
         }
-        if sync { try FileSystem.syncDirectory(dir.isEmpty ? "." : dir) }
+        if sync && syncFolder { try FileSystem.syncDirectory(dir.isEmpty ? "." : dir) }
     }
 }

@@ -22,8 +22,13 @@ public struct InboundMessage: Sendable, Hashable {
     public var mdn: OutgoingMDN?
     /// Progress of an asynchronous MDN; `nil` for sync or no MDN.
     public var asyncMDN: AsyncMDNStatus?
-    /// Evidence files kept for this message (raw request, raw MDN, …).
+    /// Evidence files kept for this message (a signed entity too large for the journal).
     public var evidencePaths: [String]
+    /// The signed entity exactly as received, when kept in the journal (evidence of origin).
+    public var signedEntity: Data?
+    /// Fingerprint of the certificate that verified the signature; `Journal.certificate(sha256:)`
+    /// returns it.
+    public var signerCertificateSHA256: String?
     public var createdAt: Date
     public var updatedAt: Date
 }

@@ -63,13 +63,19 @@ extension Journal {
     }
 
     /// Completes a `processing` message in one transaction: its outcome, the MDN returned (raw
-    /// bytes for evidence and duplicate replay; an async one becomes due now) and evidence paths.
-    /// Commit this before the positive MDN leaves (DESIGN.md §5).
+    /// bytes for evidence and duplicate replay; an async one becomes due now), the evidence of
+    /// origin and evidence paths. Commit this before the positive MDN leaves (DESIGN.md §5).
     @discardableResult
     public func completeInbound(
-        _ id: Int64, outcome: InboundOutcome, mdn: OutgoingMDN?, evidencePaths: [String] = []
+        _ id: Int64, outcome: InboundOutcome, mdn: OutgoingMDN?, evidencePaths: [String] = [],
+        origin: OriginEvidence? = nil
     ) async throws -> InboundMessage {
-        try await updateInbound(id, "completeInbound", from: [.processing]) { row, now in
+        try await updateInbound(id, "completeInbound", from: [.processing]) { db, row, now in
+            if let origin {
+                try Self.storeCertificate(db, origin, now: now)
+                row.evidenceSignedEntity = origin.signedEntity
+                row.evidenceSignerSHA256 = origin.signerSHA256.lowercased()
+            }
             let kind: EventKind
             var detail: String
             switch outcome {
@@ -136,7 +142,7 @@ extension Journal {
     /// Not fsynced: after a crash a row still `processing` is released at start all the same.
     @discardableResult
     public func abandonInbound(_ id: Int64, reason: String) async throws -> InboundMessage {
-        try await updateInbound(id, "abandonInbound", durable: false, from: [.processing]) { row, _ in
+        try await updateInbound(id, "abandonInbound", durable: false, from: [.processing]) { _, row, _ in
             row.state = InboundState.interrupted.rawValue
             return (.interrupted, reason)
         }
@@ -209,6 +215,20 @@ extension Journal {
 
     // MARK: - Inbound queries
 
+    /// A signer certificate kept as evidence, in PEM, by its SHA-256 fingerprint (lowercase hex).
+    public func certificate(sha256: String) async throws -> String? {
+        try await read { db in
+            try String.fetchOne(db, sql: "SELECT pem FROM certificate WHERE sha256 = ?", arguments: [sha256.lowercased()])
+        }
+    }
+
+    /// Stores the signer certificate unless its fingerprint is already there.
+    static func storeCertificate(_ db: Database, _ origin: OriginEvidence, now: Date) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO certificate (sha256, pem, subject, first_seen_at) VALUES (?, ?, ?, ?)",
+            arguments: [origin.signerSHA256.lowercased(), origin.signerPEM, origin.signerSubject, now])
+    }
+
     /// The inbound message `id`, if any.
     public func inbound(_ id: Int64) async throws -> InboundMessage? {
         try await read { db in
@@ -221,7 +241,7 @@ extension Journal {
 
     private func updateInbound(
         _ id: Int64, _ operation: String, durable: Bool = true, from allowed: Set<InboundState>,
-        _ change: @escaping @Sendable (inout MessageRow, Date) throws -> (EventKind, String?)
+        _ change: @escaping @Sendable (Database, inout MessageRow, Date) throws -> (EventKind, String?)
     ) async throws -> InboundMessage {
         try await write(durable: durable) { [clock] db in
             let now = clock()
@@ -229,7 +249,7 @@ extension Journal {
             guard let state = InboundState(rawValue: row.state), allowed.contains(state) else {
                 throw JournalError.invalidTransition(operation, id: id, state: row.state)
             }
-            let (kind, detail) = try change(&row, now)
+            let (kind, detail) = try change(db, &row, now)
             try Self.save(db, &row, now: now, event: kind, detail: detail)
             return try row.inbound()
         }

@@ -71,6 +71,21 @@ enum JournalSchema {
                 t.column("detail", .text)
             }
         }
+        // Evidence of origin in the journal: the signed entity of a received message (up to the
+        // agent's limit; larger ones stay files named in evidence_paths) and each signer
+        // certificate once, by SHA-256 fingerprint.
+        migrator.registerMigration("v2: origin evidence") { db in
+            try db.alter(table: "message") { t in
+                t.add(column: "evidence_signed_entity", .blob)
+                t.add(column: "evidence_signer_sha256", .text)
+            }
+            try db.create(table: "certificate") { t in
+                t.primaryKey("sha256", .text)
+                t.column("pem", .text).notNull()
+                t.column("subject", .text)
+                t.column("first_seen_at", .datetime).notNull()
+            }
+        }
         return migrator
     }()
 }

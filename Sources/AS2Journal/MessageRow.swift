@@ -47,6 +47,8 @@ struct MessageRow: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
     var mdnNextAttemptAt: Date?
     var resultPaths: [String]?
     var evidencePaths: [String]?
+    var evidenceSignedEntity: Data?
+    var evidenceSignerSHA256: String?
     var createdAt: Date
     var updatedAt: Date
 
@@ -89,6 +91,8 @@ struct MessageRow: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
         case mdnNextAttemptAt = "mdn_next_attempt_at"
         case resultPaths = "result_paths"
         case evidencePaths = "evidence_paths"
+        case evidenceSignedEntity = "evidence_signed_entity"
+        case evidenceSignerSHA256 = "evidence_signer_sha256"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
     }
@@ -178,7 +182,8 @@ extension MessageRow {
             id: id, partner: partner, as2From: as2From, as2To: as2To, messageID: messageID,
             messageIDKey: messageIDKey, bodySHA256: bodySHA256 ?? "", state: state, document: document,
             disposition: state == .rejected ? disposition : nil, mdn: mdn, asyncMDN: asyncMDN,
-            evidencePaths: evidencePaths ?? [], createdAt: createdAt, updatedAt: updatedAt)
+            evidencePaths: evidencePaths ?? [], signedEntity: evidenceSignedEntity,
+            signerCertificateSHA256: evidenceSignerSHA256, createdAt: createdAt, updatedAt: updatedAt)
     }
 
     /// Either view, by direction.

@@ -96,10 +96,13 @@ enum DocumentPlacer {
         }
     }
 
-    /// Writes a sidecar atomically unless `path` exists; false when it does.
+    /// Writes a sidecar atomically unless `path` exists; false when it does. The sidecar's data is
+    /// fsynced before its rename; the folder is fsynced once, by `place`, after the document's
+    /// rename: a crash before that fsync may lose the names of both, but on ext4/xfs (which
+    /// journal metadata in order) never the sidecar's name while keeping the document's.
     static func writeNoReplace(_ bytes: [UInt8], to path: String) throws -> Bool {
         do {
-            try AtomicFile.write(bytes, to: path, replace: false, mode: 0o640)
+            try AtomicFile.write(bytes, to: path, replace: false, mode: 0o640, syncFolder: false)
             return true
         } catch let ByteError.io(_, _, code) where code == EEXIST {
             return false

@@ -3,17 +3,17 @@ import AS2Journal
 import ArgumentParser
 import Foundation
 
-/// `as2-agent message show ID` and `as2-agent message resend ID`.
+/// `as2-agent message show ID`, `message resend ID` and `message evidence ID --out DIR`.
 struct MessageCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "message",
         abstract: "Show or resend one message.",
         discussion: """
-            Inspect one message in the journal, or send its file again.
+            Inspect one message in the journal, export its evidence, or send its file again.
 
             \(ExitStatus.helpText)
             """,
-        subcommands: [Show.self, Resend.self]
+        subcommands: [Show.self, Resend.self, MessageEvidenceCommand.self]
     )
 
     struct Show: AsyncParsableCommand {
@@ -51,6 +51,7 @@ struct MessageCommand: AsyncParsableCommand {
             if let d = summary.disposition { print("  receipt:     \(d)") }
             if let e = summary.error { print("  last error:  \(e)") }
             for p in summary.paths { print("  path:        \(p)") }
+            if let e = summary.evidence { print("  evidence:    \(e)") }
             print("timeline:")
             for e in events { print("  \(iso.string(from: e.at))  \(e.kind.rawValue.padding(toLength: 22, withPad: " ", startingAt: 0)) \(e.detail ?? "")") }
         }

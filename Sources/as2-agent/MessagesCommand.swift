@@ -93,9 +93,10 @@ struct MessageSummary: Codable {
     var createdAt: String
     var updatedAt: String
     var paths: [String]
+    var evidence: String?
 
     enum CodingKeys: String, CodingKey {
-        case id, direction, partner, state, file, size, sha256, attempts, error, disposition, paths
+        case id, direction, partner, state, file, size, sha256, attempts, error, disposition, paths, evidence
         case messageID = "message_id"
         case createdAt = "created_at"
         case updatedAt = "updated_at"
@@ -134,6 +135,7 @@ struct MessageSummary: Codable {
             createdAt = iso.string(from: i.createdAt)
             updatedAt = iso.string(from: i.updatedAt)
             paths = (i.document?.paths ?? []) + i.evidencePaths
+            if i.signedEntity != nil { evidence = "signed entity (\(i.signedEntity?.count ?? 0) bytes) and signer certificate in the journal: as2-agent message evidence \(i.id) --out DIR" }
         }
     }
 }

@@ -28,6 +28,43 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
         XCTAssertTrue(acme.log.contains("stopped"))
     }
 
+    func testASignedEntityOverTheJournalLimitIsKeptAsAnEvidenceFile() throws {
+        let (acme, globex) = try pair()
+        try globex.start()
+        try acme.start()
+        let document = payload(1_200_000)
+        try acme.drop(document, as: "big.bin", to: "globex")
+        let sent = try acme.waitSent("big.bin", partner: "globex")
+        XCTAssertEqual(sent.mdn.dispositionType, .processed)
+        let files = try FileManager.default.subpathsOfDirectory(atPath: globex.state + "/evidence").filter { $0.hasSuffix(".signed-entity.mime") }
+        XCTAssertEqual(files.count, 1, "\(files)")
+        let exported = try exportEvidence(globex, messageID: sent.messageId)
+        XCTAssertGreaterThan(exported.entitySize, 1_200_000)
+        XCTAssertTrue(exported.entity.hasPrefix("content-type: multipart/signed"))
+        XCTAssertFalse(exported.signerPEM.isEmpty)
+    }
+
+    /// `as2-agent message evidence` of `messageID` on `node`: the signed entity (lower-cased
+    /// text), the signer PEM, and whether the receipt we returned was written.
+    func exportEvidence(_ node: HTTPAgentNode, messageID: String) throws -> (entity: String, entitySize: Int, signerPEM: String, receiptSent: Bool) {
+        let out = node.directory + "/evidence-export-\(UUID().uuidString)"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try HTTPAgentBinary.path())
+        process.arguments = ["message", "evidence", messageID, "--out", out, "--config", node.configPath]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, output)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        let entity = try XCTUnwrap(names.first { $0.hasSuffix(".signed-entity.mime") }.flatMap { FileManager.default.contents(atPath: out + "/" + $0) }, "\(names)")
+        let pem = try XCTUnwrap(names.first { $0.hasSuffix(".signer.pem") }.flatMap { FileManager.default.contents(atPath: out + "/" + $0) }, "\(names)")
+        return (String(decoding: entity, as: UTF8.self).lowercased(), entity.count, String(decoding: pem, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+                names.contains { $0.hasSuffix(".mdn-sent") })
+    }
+
     func exchange(tls: Bool, mdn: String, signed: Bool) throws {
         let (acme, globex) = try pair(tls: tls, mdn: mdn, signed: signed)
         try globex.start()
@@ -59,9 +96,12 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
         XCTAssertEqual(received.messageId, sent.messageId)
         XCTAssertTrue(received.security.signed)
         XCTAssertTrue(received.security.encrypted)
-        let evidence = try FileManager.default.subpathsOfDirectory(atPath: globex.state + "/evidence")
-        XCTAssertTrue(evidence.contains { $0.hasSuffix("signed-entity.mime") }, "\(evidence)")
-        XCTAssertTrue(evidence.contains { $0.hasSuffix("signer.pem") }, "\(evidence)")
+        // Evidence of origin is in the journal (no file per message); the CLI exports it.
+        XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: globex.state + "/evidence"), [])
+        let exported = try exportEvidence(globex, messageID: sent.messageId)
+        XCTAssertTrue(exported.entity.hasPrefix("content-type: multipart/signed"), String(exported.entity.prefix(200)))
+        XCTAssertEqual(exported.signerPEM, try String(contentsOfFile: acme.party.certificatePath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
+        XCTAssertEqual(exported.receiptSent, mdn != "none")
         if mdn == "async" {
             XCTAssertTrue(HTTPWait.until(timeout: 10) { globex.sidecar("acme", "inbox", "order-1.bin")?.mdn.delivery?.status == .delivered },
                           "inbox sidecar: \(String(describing: globex.sidecar("acme", "inbox", "order-1.bin")?.mdn))")

@@ -33,8 +33,8 @@ final class DurabilityTests: XCTestCase {
                 try JournalSchema.migrator.appliedIdentifiers(db)
             )
         }
-        XCTAssertEqual(tables, ["event", "grdb_migrations", "message"])
-        XCTAssertEqual(applied, ["v1: message and event"])
+        XCTAssertEqual(tables, ["certificate", "event", "grdb_migrations", "message"])
+        XCTAssertEqual(Set(applied), ["v1: message and event", "v2: origin evidence"])
         let id = try await first.createTestOutbound().id
         try await first.close()
 
@@ -46,6 +46,28 @@ final class DurabilityTests: XCTestCase {
             XCTAssertEqual(message?.state, .queued)
             try await reopened.close()
         }
+    }
+
+    func testAJournalOfTheFirstSchemaIsUpgradedInPlace() async throws {
+        let path = try makeTemporaryDirectory(self).appendingPathComponent("journal.sqlite").path
+        do {
+            let old = try DatabaseQueue(path: path)
+            try JournalSchema.migrator.migrate(old, upTo: "v1: message and event")
+            try await old.write { db in
+                try db.execute(sql: """
+                    INSERT INTO message (direction, state, partner, as2_from, as2_to, message_id, message_id_key, created_at, updated_at)
+                    VALUES ('inbound', 'delivered', 'acme', 'ACME', 'US', '<old@acme>', 'old@acme', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000')
+                    """)
+            }
+            try old.close()
+        }
+        let journal = try Journal.open(path: path)
+        let applied = try await journal.writer.read { db in try JournalSchema.migrator.appliedIdentifiers(db) }
+        XCTAssertEqual(Set(applied), ["v1: message and event", "v2: origin evidence"])
+        let old = try await journal.find(idOrMessageID: "<old@acme>")
+        guard case let .inbound(message)? = old.first else { return XCTFail("the old row is gone: \(old)") }
+        XCTAssertNil(message.signedEntity)
+        try await journal.close()
     }
 
     func testADatabaseFromANewerVersionIsRefused() async throws {

@@ -27,6 +27,28 @@ final class InboundTests: XCTestCase {
         XCTAssertEqual(kinds, [.received, .delivered])
     }
 
+    func testOriginEvidenceIsStoredWithTheRowAndEachSignerCertificateOnce() async throws {
+        let journal = try Journal.inMemory()
+        let entity = Data("Content-Type: multipart/signed; boundary=b\r\n\r\n--b\r\n…".utf8)
+        let pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+        var ids: [Int64] = []
+        for n in 1...2 {
+            let id = try newInboundID(try await journal.beginTestInbound(n))
+            let origin = OriginEvidence(signedEntity: entity, signerSHA256: "AB:CD", signerPEM: pem, signerSubject: "CN=acme")
+            let completed = try await journal.completeInbound(
+                id, outcome: .delivered(DeliveredDocument(paths: ["/in/\(n).edi"], sha256: sha("doc"), size: 1)), mdn: nil, origin: origin)
+            XCTAssertEqual(completed.signedEntity, entity)
+            XCTAssertEqual(completed.signerCertificateSHA256, "ab:cd")
+            ids.append(id)
+        }
+        let reread = try await journal.inbound(ids[1])
+        XCTAssertEqual(reread?.signedEntity, entity, "byte for byte")
+        let stored = try await journal.certificate(sha256: "AB:CD")
+        XCTAssertEqual(stored, pem)
+        let count = try await journal.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM certificate") }
+        XCTAssertEqual(count, 1, "one row per signer certificate")
+    }
+
     func testDuplicateOfCompletedMessageReturnsTheStoredMDNBytes() async throws {
         let journal = try Journal.inMemory()
         let id = try newInboundID(try await journal.beginTestInbound())

@@ -183,7 +183,7 @@ public struct InboundService: HTTPRequestHandler {
             // A crash after the inbox write and before the journal commit: the resend finds it there.
             let document = try writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA)
                 ?? writer.deliver(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: rawMDN)
-            let evidence = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
+            let (evidence, origin) = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
             let outgoing = mdn.map { m in
                 OutgoingMDN(
                     raw: Data(m.body), headers: m.headers.map { HeaderField(name: $0.name, value: $0.value) },
@@ -193,7 +193,7 @@ public struct InboundService: HTTPRequestHandler {
             _ = try await context.journal.completeInbound(
                 id,
                 outcome: .delivered(AS2Journal.DeliveredDocument(paths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []), sha256: payloadSHA, size: Int64(message.payload.count))),
-                mdn: outgoing, evidencePaths: evidence
+                mdn: outgoing, evidencePaths: evidence, origin: origin
             )
             if let asyncURL, !asyncAllowed {
                 _ = try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
@@ -215,17 +215,33 @@ public struct InboundService: HTTPRequestHandler {
         return HTTPResponse(status: 200, headers: mdn.headers.map { ($0.name, $0.value) }, body: MemoryByteSource(mdn.body))
     }
 
-    /// Keeps the signed entity as received and the signer's certificate (evidence of origin).
-    func storeEvidence(_ message: UnpackedMessage, journalID id: Int64, receivedAt: Date) throws -> [String] {
-        guard let signed = message.signedEntity, let signer = message.signer else { return [] }
-        let day = ISO8601DateFormatter.string(from: receivedAt, timeZone: TimeZone(identifier: "UTC")!, formatOptions: [.withFullDate])
-        let dir = context.directories.evidence + "/\(day)/\(id)"
+    /// Signed entities up to this size are kept in the journal row (no file, no extra fsync);
+    /// larger ones are written to `state_dir/evidence/<day>/<id>.signed-entity.mime`.
+    static let journalEvidenceLimit = 1 << 20
+
+    /// The evidence of origin — the signed entity as received and the signer's certificate — for
+    /// the journal row, plus the path of the signed entity when it is too large for the journal.
+    func storeEvidence(_ message: UnpackedMessage, journalID id: Int64, receivedAt: Date) throws -> ([String], OriginEvidence?) {
+        guard let signed = message.signedEntity, let signer = message.signer else { return ([], nil) }
+        var origin = OriginEvidence(signedEntity: nil, signerSHA256: signer.sha256Fingerprint, signerPEM: signer.pem, signerSubject: signer.subject)
+        if signed.count <= Self.journalEvidenceLimit {
+            origin.signedEntity = Data(try signed.readAll(limit: Self.journalEvidenceLimit))
+            return ([], origin)
+        }
+        let day = Self.utcDay(receivedAt)
+        let dir = context.directories.evidence + "/\(day)"
         try FileSystem.createDirectory(dir)
-        let entity = dir + "/signed-entity.mime"
-        let certificate = dir + "/signer.pem"
+        let entity = dir + "/\(id).signed-entity.mime"
         try AtomicFile.write(signed, to: entity)
-        try AtomicFile.write(Array(signer.pem.utf8), to: certificate)
-        return [entity, certificate]
+        return ([entity], origin)
+    }
+
+    /// `yyyy-mm-dd` in UTC.
+    static func utcDay(_ date: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
+        let c = calendar.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
     }
 
     func abandon(_ id: Int64, log: Logger) async {
