@@ -75,6 +75,7 @@ let package = Package(
                 "AS2Bytes", "AS2Protocol", "AS2Crypto", "AS2MIME", "AS2Config", "AS2Journal", "AS2HTTP", "AS2Spool",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: strict
         ),

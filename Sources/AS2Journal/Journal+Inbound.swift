@@ -16,13 +16,10 @@ extension Journal {
         let digest = bodySHA256.lowercased()
         return try await write(durable: false) { [clock] db in
             let now = clock()
-            let existing =
-                try MessageRow
-                .filter(MessageRow.Columns.direction == MessageDirection.inbound.rawValue)
-                .filter(MessageRow.Columns.as2From == as2From)
-                .filter(MessageRow.Columns.as2To == as2To)
-                .filter(MessageRow.Columns.messageIDKey == messageIDKey)
-                .fetchOne(db)
+            let lookup = try db.cachedStatement(
+                sql: "SELECT * FROM message WHERE direction = ? AND as2_from = ? AND as2_to = ? AND message_id_key = ?")
+            let existing = try MessageRow.fetchOne(
+                lookup, arguments: [MessageDirection.inbound.rawValue, as2From, as2To, messageIDKey])
             guard var row = existing, let id = row.id else {
                 var row = MessageRow(
                     direction: .inbound, state: InboundState.processing.rawValue, partner: partner,
@@ -224,9 +221,9 @@ extension Journal {
 
     /// Stores the signer certificate unless its fingerprint is already there.
     static func storeCertificate(_ db: Database, _ origin: OriginEvidence, now: Date) throws {
-        try db.execute(
-            sql: "INSERT OR IGNORE INTO certificate (sha256, pem, subject, first_seen_at) VALUES (?, ?, ?, ?)",
-            arguments: [origin.signerSHA256.lowercased(), origin.signerPEM, origin.signerSubject, now])
+        let insert = try db.cachedStatement(
+            sql: "INSERT OR IGNORE INTO certificate (sha256, pem, subject, first_seen_at) VALUES (?, ?, ?, ?)")
+        try insert.execute(arguments: [origin.signerSHA256.lowercased(), origin.signerPEM, origin.signerSubject, now])
     }
 
     /// The inbound message `id`, if any.

@@ -68,6 +68,9 @@ public final class Journal: Sendable {
         configuration.foreignKeysEnabled = true
         // A writer blocked by another process (sqlite3 .backup, the CLI) waits instead of failing.
         configuration.busyMode = .timeout(10)
+        // Statement journals of the group committer's savepoints (and sorts) stay in memory
+        // instead of temp files created and deleted in /var/tmp.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
         return configuration
     }
 
@@ -106,7 +109,10 @@ public final class Journal: Sendable {
 
     /// Fetches the row `id` of `direction` or throws `messageNotFound`.
     static func fetchRow(_ db: Database, _ id: Int64, _ direction: MessageDirection) throws -> MessageRow {
-        guard let row = try MessageRow.fetchOne(db, key: id), row.direction == direction else {
+        // A cached statement: building and preparing the query on every call was a tenth of the
+        // agent's CPU per message.
+        let statement = try db.cachedStatement(sql: "SELECT * FROM message WHERE id = ?")
+        guard let row = try MessageRow.fetchOne(statement, arguments: [id]), row.direction == direction else {
             throw JournalError.messageNotFound(id, direction)
         }
         return row
@@ -117,17 +123,17 @@ public final class Journal: Sendable {
         _ db: Database, _ row: inout MessageRow, now: Date, event kind: EventKind, detail: String?
     ) throws {
         row.updatedAt = now
-        try row.save(db)
+        // insert or update, not save(): save() encodes the row once more to find its primary key.
+        if row.id == nil { try row.insert(db) } else { try row.update(db) }
         guard let id = row.id else { throw JournalError.corruptRow(nil, "saved row has no id") }
-        var event = EventRow(messageRowID: id, at: now, kind: kind.rawValue, state: row.state, detail: detail)
-        try event.insert(db)
+        try appendEvent(db, id, now: now, kind: kind, state: row.state, detail: detail)
     }
 
     /// Appends an event without changing the row.
     static func appendEvent(
         _ db: Database, _ id: Int64, now: Date, kind: EventKind, state: String?, detail: String?
     ) throws {
-        var event = EventRow(messageRowID: id, at: now, kind: kind.rawValue, state: state, detail: detail)
-        try event.insert(db)
+        let insert = try db.cachedStatement(sql: "INSERT INTO event (message_row_id, at, kind, state, detail) VALUES (?, ?, ?, ?, ?)")
+        try insert.execute(arguments: [id, now, kind.rawValue, state, detail])
     }
 }

@@ -172,18 +172,22 @@ public struct InboundService: HTTPRequestHandler {
             log.warning("SECURITY: refusing to send an async MDN to a URL not allowed for this partner", metadata: ["as2.mdn_url": "\(asyncURL)"])
         }
         do {
-            let payloadSHA = try Hex.encode(Digest.compute(.sha256, over: message.payload))
-            let filename = message.filename ?? SafeFilename.fromMessageID(request.messageID)
-            let sidecar = ReceivedSidecar.make(
-                message, request: request, partner: partner, filename: filename, sha256: payloadSHA, receivedAt: receivedAt,
-                mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
-            )
-            let rawMDN = mdn.map { Self.captured($0) }
-            let writer = InboxWriter(rules: snapshot.configuration.folders.ignoreRules)
-            // A crash after the inbox write and before the journal commit: the resend finds it there.
-            let document = try writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA)
-                ?? writer.deliver(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: rawMDN)
-            let (evidence, origin) = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
+            let rules = snapshot.configuration.folders.ignoreRules
+            let (payloadSHA, document, evidence, origin) = try await DiskIO.run { [self] in
+                let payloadSHA = try Hex.encode(Digest.compute(.sha256, over: message.payload))
+                let filename = message.filename ?? SafeFilename.fromMessageID(request.messageID)
+                let sidecar = ReceivedSidecar.make(
+                    message, request: request, partner: partner, filename: filename, sha256: payloadSHA, receivedAt: receivedAt,
+                    mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
+                )
+                let rawMDN = mdn.map { Self.captured($0) }
+                let writer = InboxWriter(rules: rules)
+                // A crash after the inbox write and before the journal commit: the resend finds it there.
+                let document = try writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA)
+                    ?? writer.deliver(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: rawMDN)
+                let (evidence, origin) = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
+                return (payloadSHA, document, evidence, origin)
+            }
             let outgoing = mdn.map { m in
                 OutgoingMDN(
                     raw: Data(m.body), headers: m.headers.map { HeaderField(name: $0.name, value: $0.value) },
