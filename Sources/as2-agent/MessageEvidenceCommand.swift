@@ -10,11 +10,11 @@ struct MessageEvidenceCommand: AsyncParsableCommand {
         commandName: "evidence",
         abstract: "Write the evidence of one message (signed entity, signer certificate, receipt) to a folder.",
         discussion: """
-            Received messages: <id>.signed-entity.mime (the multipart/signed entity byte for byte, \
-            which with <id>.signer.pem proves who sent the document; `openssl cms -verify` or \
-            `as2-agent inspect` re-check it) and <id>.mdn-sent (the receipt we returned: headers, \
-            empty line, body). Sent messages: <id>.mdn-received (the partner's receipt as received). \
-            Existing files are not overwritten.
+            Received messages: <id>.signed.msg (the multipart/signed entity byte for byte after the \
+            message's AS2 headers, which with <id>.signer.pem proves who sent the document: \
+            `as2-agent inspect <id>.signed.msg --partner-cert <id>.signer.pem` re-checks it) and \
+            <id>.mdn-sent (the receipt we returned: headers, empty line, body). Sent messages: \
+            <id>.mdn-received (the partner's receipt as received). Existing files are not overwritten.
 
             \(ExitStatus.helpText)
             """
@@ -32,12 +32,15 @@ struct MessageEvidenceCommand: AsyncParsableCommand {
         var files: [(String, Data)] = []
         switch message {
         case let .inbound(i):
+            // The signed entity as received, after the message's AS2 headers (not signed, not part
+            // of the entity): the captured form `as2-agent inspect` reads.
+            let as2Headers = Data("AS2-From: \(i.as2From)\r\nAS2-To: \(i.as2To)\r\nMessage-ID: \(i.messageID)\r\n".utf8)
             if let entity = i.signedEntity {
-                files.append(("\(i.id).signed-entity.mime", entity))
+                files.append(("\(i.id).signed.msg", as2Headers + entity))
             } else if let path = i.evidencePaths.first(where: { $0.hasSuffix(".signed-entity.mime") }),
                 let entity = FileManager.default.contents(atPath: path)
             {
-                files.append(("\(i.id).signed-entity.mime", entity))
+                files.append(("\(i.id).signed.msg", as2Headers + entity))
             }
             if let fingerprint = i.signerCertificateSHA256, let pem = try await journal.certificate(sha256: fingerprint) {
                 files.append(("\(i.id).signer.pem", Data(pem.utf8)))

@@ -40,7 +40,7 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
         XCTAssertEqual(files.count, 1, "\(files)")
         let exported = try exportEvidence(globex, messageID: sent.messageId)
         XCTAssertGreaterThan(exported.entitySize, 1_200_000)
-        XCTAssertTrue(exported.entity.hasPrefix("content-type: multipart/signed"))
+        XCTAssertTrue(exported.entity.contains("\r\ncontent-type: multipart/signed"))
         XCTAssertFalse(exported.signerPEM.isEmpty)
     }
 
@@ -59,8 +59,21 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 0, output)
         let names = try FileManager.default.contentsOfDirectory(atPath: out)
-        let entity = try XCTUnwrap(names.first { $0.hasSuffix(".signed-entity.mime") }.flatMap { FileManager.default.contents(atPath: out + "/" + $0) }, "\(names)")
+        let entity = try XCTUnwrap(names.first { $0.hasSuffix(".signed.msg") }.flatMap { FileManager.default.contents(atPath: out + "/" + $0) }, "\(names)")
         let pem = try XCTUnwrap(names.first { $0.hasSuffix(".signer.pem") }.flatMap { FileManager.default.contents(atPath: out + "/" + $0) }, "\(names)")
+        // The exported signed entity re-verifies with `as2-agent inspect`, as docs/http.md shows.
+        let check = Process()
+        check.executableURL = URL(fileURLWithPath: try HTTPAgentBinary.path())
+        check.arguments = ["inspect", out + "/" + (names.first { $0.hasSuffix(".signed.msg") } ?? ""),
+                           "--partner-cert", out + "/" + (names.first { $0.hasSuffix(".signer.pem") } ?? "")]
+        let said = Pipe()
+        check.standardOutput = said
+        check.standardError = said
+        try check.run()
+        let verdict = String(decoding: said.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        XCTAssertEqual(check.terminationStatus, 0, "as2-agent inspect: \(verdict)")
+        XCTAssertTrue(verdict.contains("\"verified\""), verdict)
         return (String(decoding: entity, as: UTF8.self).lowercased(), entity.count, String(decoding: pem, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
                 names.contains { $0.hasSuffix(".mdn-sent") })
     }
@@ -99,7 +112,7 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
         // Evidence of origin is in the journal (no file per message); the CLI exports it.
         XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: globex.state + "/evidence"), [])
         let exported = try exportEvidence(globex, messageID: sent.messageId)
-        XCTAssertTrue(exported.entity.hasPrefix("content-type: multipart/signed"), String(exported.entity.prefix(200)))
+        XCTAssertTrue(exported.entity.contains("\r\ncontent-type: multipart/signed"), String(exported.entity.prefix(300)))
         XCTAssertEqual(exported.signerPEM, try String(contentsOfFile: acme.party.certificatePath, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines))
         XCTAssertEqual(exported.receiptSent, mdn != "none")
         if mdn == "async" {

@@ -6,6 +6,16 @@ import XCTest
 /// GLOBEX as a running agent; the test plays ACME with hand-built requests on raw connections:
 /// duplicates, conflicts, unknown partners, temporary failures on our side, admin endpoints.
 final class HTTPInboundTests: HTTPReceiverTestCase {
+    func testADocumentOfExactlyMaxMessageSizeIsAccepted() throws {
+        // max_message_size = 4MB is the document's limit; the signed, encrypted body is larger.
+        let document = payload(4_000_000)
+        let request = try factory.request(document, messageID: HTTPMessageFactory.messageID("at-limit"))
+        XCTAssertGreaterThan(request.count, 4_000_000)
+        let response = try post(request)
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(inboxDocuments.count, 1)
+    }
+
     func testDuplicateAfterSuccessReplaysTheSameMDNBytesAndDeliversOnce() throws {
         let id = HTTPMessageFactory.messageID("dup")
         let request = try factory.request(payload(5000), messageID: id)

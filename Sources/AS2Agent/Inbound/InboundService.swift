@@ -49,11 +49,19 @@ public struct InboundService: HTTPRequestHandler {
                 return .reject(.text(403, "client certificate required\n", closeConnection: true))
             }
         }
-        let limit = partner.configuration.inbound.maxMessageSize
+        let limit = Self.bodyLimit(forMessageSize: partner.configuration.inbound.maxMessageSize)
         if let length = head.value(of: "Content-Length").flatMap(Int.init), length > limit {
             return .reject(.text(413, "message larger than \(limit) bytes\n", closeConnection: true))
         }
         return .accept(maxBodySize: limit)
+    }
+
+    /// `max_message_size` is the largest document a partner may send; its request body may be
+    /// larger by the MIME and CMS framing (headers, signature, padding, base64 of small parts):
+    /// 1/16 of the limit plus 64 KiB. So a 1 GiB document passes the default 1 GiB limit.
+    static func bodyLimit(forMessageSize limit: Int) -> Int {
+        let (sum, overflow) = limit.addingReportingOverflow(limit / 16 + 65_536)
+        return overflow ? Int.max : sum
     }
 
     // MARK: The message
