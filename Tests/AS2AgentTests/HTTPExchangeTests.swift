@@ -48,34 +48,33 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
     /// text), the signer PEM, and whether the receipt we returned was written.
     func exportEvidence(_ node: HTTPAgentNode, messageID: String) throws -> (entity: String, entitySize: Int, signerPEM: String, receiptSent: Bool) {
         let out = node.directory + "/evidence-export-\(UUID().uuidString)"
+        let (status, output) = try runAgent(["message", "evidence", messageID, "--out", out, "--config", node.configPath])
+        XCTAssertEqual(status, 0, output)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out)
+        let entityPath = out + "/" + (names.first { $0.hasSuffix(".signed.msg") } ?? "?")
+        let pemPath = out + "/" + (names.first { $0.hasSuffix(".signer.pem") } ?? "?")
+        let entity = try XCTUnwrap(FileManager.default.contents(atPath: entityPath), "\(names)")
+        let pem = try XCTUnwrap(FileManager.default.contents(atPath: pemPath), "\(names)")
+        // The exported signed entity re-verifies with `as2-agent inspect`, as docs/http.md shows.
+        let (verified, verdict) = try runAgent(["inspect", entityPath, "--partner-cert", pemPath])
+        XCTAssertEqual(verified, 0, "as2-agent inspect: \(verdict)")
+        XCTAssertTrue(verdict.contains("\"verified\""), verdict)
+        return (String(decoding: entity, as: UTF8.self).lowercased(), entity.count, String(decoding: pem, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
+                names.contains { $0.hasSuffix(".mdn-sent") })
+    }
+
+    /// Runs the `as2-agent` command line; its exit status and output (stdout and stderr).
+    func runAgent(_ arguments: [String]) throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: try HTTPAgentBinary.path())
-        process.arguments = ["message", "evidence", messageID, "--out", out, "--config", node.configPath]
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output)
-        let names = try FileManager.default.contentsOfDirectory(atPath: out)
-        let entity = try XCTUnwrap(names.first { $0.hasSuffix(".signed.msg") }.flatMap { FileManager.default.contents(atPath: out + "/" + $0) }, "\(names)")
-        let pem = try XCTUnwrap(names.first { $0.hasSuffix(".signer.pem") }.flatMap { FileManager.default.contents(atPath: out + "/" + $0) }, "\(names)")
-        // The exported signed entity re-verifies with `as2-agent inspect`, as docs/http.md shows.
-        let check = Process()
-        check.executableURL = URL(fileURLWithPath: try HTTPAgentBinary.path())
-        check.arguments = ["inspect", out + "/" + (names.first { $0.hasSuffix(".signed.msg") } ?? ""),
-                           "--partner-cert", out + "/" + (names.first { $0.hasSuffix(".signer.pem") } ?? "")]
-        let said = Pipe()
-        check.standardOutput = said
-        check.standardError = said
-        try check.run()
-        let verdict = String(decoding: said.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        check.waitUntilExit()
-        XCTAssertEqual(check.terminationStatus, 0, "as2-agent inspect: \(verdict)")
-        XCTAssertTrue(verdict.contains("\"verified\""), verdict)
-        return (String(decoding: entity, as: UTF8.self).lowercased(), entity.count, String(decoding: pem, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                names.contains { $0.hasSuffix(".mdn-sent") })
+        return (process.terminationStatus, output)
     }
 
     func exchange(tls: Bool, mdn: String, signed: Bool) throws {
