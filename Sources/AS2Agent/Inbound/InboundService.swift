@@ -181,20 +181,39 @@ public struct InboundService: HTTPRequestHandler {
         }
         do {
             let rules = snapshot.configuration.folders.ignoreRules
-            let (payloadSHA, document, evidence, origin) = try await DiskIO.run { [self] in
+            let writer = InboxWriter(rules: rules)
+            // Written unsynced, fsynced side by side, then moved into place with one folder fsync.
+            let (payloadSHA, existing, staged, evidence, origin) = try await DiskIO.run { [self] in
                 let payloadSHA = try Hex.encode(Digest.compute(.sha256, over: message.payload))
                 let filename = message.filename ?? SafeFilename.fromMessageID(request.messageID)
+                let (evidence, origin) = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
+                // A crash after the inbox write and before the journal commit: the resend finds it there.
+                if let existing = writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA) {
+                    return (payloadSHA, Optional(existing), StagedDelivery?.none, evidence, origin)
+                }
                 let sidecar = ReceivedSidecar.make(
                     message, request: request, partner: partner, filename: filename, sha256: payloadSHA, receivedAt: receivedAt,
                     mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
                 )
-                let rawMDN = mdn.map { Self.captured($0) }
-                let writer = InboxWriter(rules: rules)
-                // A crash after the inbox write and before the journal commit: the resend finds it there.
-                let document = try writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA)
-                    ?? writer.deliver(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: rawMDN)
-                let (evidence, origin) = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
-                return (payloadSHA, document, evidence, origin)
+                let staged = try writer.stage(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: mdn.map { Self.captured($0) })
+                return (payloadSHA, AS2Spool.DeliveredDocument?.none, Optional(staged), evidence, origin)
+            }
+            let document: AS2Spool.DeliveredDocument
+            if let existing {
+                document = existing
+            } else if let staged {
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for path in staged.unsyncedPaths { group.addTask { try await DiskIO.run { try FileSystem.syncFile(path) } } }
+                        try await group.waitForAll()
+                    }
+                    document = try await DiskIO.run { try writer.place(staged) }
+                } catch {
+                    staged.discard()
+                    throw error
+                }
+            } else {
+                throw SpoolError(.invalidName, "nothing staged")
             }
             let outgoing = mdn.map { m in
                 OutgoingMDN(
