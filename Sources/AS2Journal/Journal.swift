@@ -11,14 +11,16 @@ public final class Journal: Sendable {
     let writer: any DatabaseWriter
     let committer: GroupCommitter
     let clock: Clock
+    let checkpointer: WALCheckpointer?
     /// Where the database lives (`:memory:` for in-memory journals), for messages.
     public let path: String
 
-    private init(writer: any DatabaseWriter, path: String, clock: @escaping Clock) {
+    private init(writer: any DatabaseWriter, path: String, clock: @escaping Clock, checkpointer: WALCheckpointer? = nil) {
         self.writer = writer
         self.committer = GroupCommitter(writer: writer)
         self.clock = clock
         self.path = path
+        self.checkpointer = checkpointer
     }
 
     /// Opens (creating if needed) the journal at `path` and brings its schema up to date.
@@ -30,7 +32,7 @@ public final class Journal: Sendable {
             // enables WAL on the writer connection (the only one that writes), so set FULL after.
             try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             try migrate(pool, path: path)
-            return Journal(writer: pool, path: path, clock: clock)
+            return Journal(writer: pool, path: path, clock: clock, checkpointer: try WALCheckpointer(path: path))
         } catch {
             throw JournalError.storage(error)
         }
@@ -55,6 +57,8 @@ public final class Journal: Sendable {
         } catch {
             throw JournalError.storage(error)
         }
+        // Last: as the only connection left, its final checkpoint empties the WAL.
+        await checkpointer?.stop()
     }
 
     /// Group-commit counters since open.
@@ -70,7 +74,11 @@ public final class Journal: Sendable {
         configuration.busyMode = .timeout(10)
         // Statement journals of the group committer's savepoints (and sorts) stay in memory
         // instead of temp files created and deleted in /var/tmp.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA temp_store = MEMORY") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
+            // A WAL that grew under a burst is cut back to 64 MiB once it restarts.
+            try db.execute(sql: "PRAGMA journal_size_limit = 67108864")
+        }
         return configuration
     }
 

@@ -48,6 +48,24 @@ final class DurabilityTests: XCTestCase {
         }
     }
 
+    func testTheWALIsCheckpointedInTheBackgroundAndEmptiedOnClose() async throws {
+        let path = try makeTemporaryDirectory(self).appendingPathComponent("journal.sqlite").path
+        let journal = try Journal.open(path: path)
+        func size(_ file: String) -> Int { ((try? FileManager.default.attributesOfItem(atPath: file)[.size]) as? Int) ?? -1 }
+        // Fewer WAL pages than SQLite's own checkpoint threshold (1,000): only the background one copies them.
+        for n in 1...41 { _ = try await journal.createTestOutbound(n) }
+        XCTAssertLessThan((size(path + "-wal") - 32) / (4096 + 24), 1000, "WAL frames")
+        let before = size(path)
+        try await Task.sleep(for: .milliseconds(1500))
+        XCTAssertGreaterThan(size(path), before, "the checkpointer copied the WAL into the database file")
+        try await journal.close()
+        XCTAssertLessThanOrEqual(size(path + "-wal"), 0, "closing empties (or removes) the WAL")
+        let reopened = try Journal.open(path: path)
+        let rows = try await reopened.recent(limit: 1000)
+        XCTAssertEqual(rows.count, 41)
+        try await reopened.close()
+    }
+
     func testAJournalOfTheFirstSchemaIsUpgradedInPlace() async throws {
         let path = try makeTemporaryDirectory(self).appendingPathComponent("journal.sqlite").path
         do {
