@@ -46,12 +46,18 @@ enum DocumentPlacer {
         !FileSystem.exists(dir + "/" + name) && !sidecarSuffixes.contains { FileSystem.exists(dir + "/" + name + $0) }
     }
 
-    /// The first free candidate name at or after `start`.
+    /// The preferred name when it is free, else the first free `-N` name after the last number this
+    /// process used for it (`CollisionHints`) and at or after `start`.
     static func freeName(in dir: String, preferred: String, from start: Int = 0) throws -> (name: String, index: Int) {
-        var n = start
-        while n < start + 100_000 {
+        if start == 0, isFree(dir, preferred) { return (candidate(preferred, 0), 0) }
+        let first = max(start, 1, CollisionHints.last(dir, preferred) + 1)
+        var n = first
+        while n < first + 100_000 {
             let name = candidate(preferred, n)
-            if isFree(dir, name) { return (name, n) }
+            if isFree(dir, name) {
+                CollisionHints.record(dir, preferred, n)
+                return (name, n)
+            }
             n += 1
         }
         throw SpoolError(.invalidName, "no free name for \(preferred) in \(dir)")

@@ -84,6 +84,26 @@ final class InboxWriterTests: XCTestCase {
         XCTAssertNil(writer.existingDelivery(f, filename: "other.edi", messageID: "<m-order.edi@test>", sha256: sha))
     }
 
+    func testManySameNamedDocumentsContinueAfterTheLastNumberAndARecentOneIsFound() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        // Left behind by an earlier run of the agent: order.edi and order-1 … order-40.
+        try writeFile(f.inbox + "/order.edi")
+        for n in 1...40 { try writeFile(f.inbox + "/order-\(n).edi") }
+        let writer = InboxWriter()
+        let receipt = sampleReceipt(direction: .received, name: "order.edi")
+        XCTAssertNil(writer.existingDelivery(f, filename: "order.edi", messageID: receipt.messageId, sha256: receipt.file.sha256))
+        let mine = try writer.deliver(f, payload: MemoryByteSource("x"), filename: "order.edi", receipt: receipt, rawMDN: nil)
+        XCTAssertEqual(mine.name, "order-41.edi")
+        // A consumer takes some files: the name itself is used again, numbers continue after the last.
+        try FileSystem.remove(f.inbox + "/order.edi")
+        try FileSystem.remove(f.inbox + "/order-2.edi")
+        let names = try (0..<2).map { _ in try writer.deliver(f, payload: MemoryByteSource("y"), filename: "order.edi", sidecar: Data(), rawMDN: nil).name }
+        XCTAssertEqual(names, ["order.edi", "order-42.edi"])
+        // The interrupted delivery (order-41) is among the latest numbers and is found.
+        XCTAssertEqual(writer.existingDelivery(f, filename: "order.edi", messageID: receipt.messageId, sha256: receipt.file.sha256)?.name, "order-41.edi")
+    }
+
     func testNamesThatLookLikeSidecarsOrTempFilesGetASafeSuffix() throws {
         let writer = InboxWriter()
         let cases: [(String, String)] = [
