@@ -15,6 +15,19 @@ extension CMS {
         scheme: SignatureScheme = .rsaPKCS1v15, includeCertificates: Bool = true,
         allowExpiredCertificate: Bool = false
     ) throws -> [UInt8] {
+        try signDetachedReturningDigest(
+            content: content, signer: signer, digest: digest, scheme: scheme,
+            includeCertificates: includeCertificates, allowExpiredCertificate: allowExpiredCertificate
+        ).signature
+    }
+
+    /// `signDetached`, also returning the `digest` of `content` computed while signing (the
+    /// messageDigest attribute), so a caller needing it (the MIC) does not hash the content again.
+    public static func signDetachedReturningDigest(
+        content: some ByteSource, signer: Identity, digest: DigestAlgorithm,
+        scheme: SignatureScheme = .rsaPKCS1v15, includeCertificates: Bool = true,
+        allowExpiredCertificate: Bool = false
+    ) throws -> (signature: [UInt8], contentDigest: [UInt8]) {
         OpenSSLErrorQueue.clear()
         guard digest.isSendable else {
             throw CryptoError(.unsupportedAlgorithm, "\(digest.rawValue) is receive-only and never used to sign")
@@ -27,7 +40,7 @@ extension CMS {
         guard let raw = CMS_sign(nil, nil, nil, nil, flags) else { throw CryptoError.openssl("CMS_sign failed") }
         let handle = ContentInfoHandle(taking: raw)
 
-        try handle.withCMS { cms in
+        let contentDigest = try handle.withCMS { cms -> [UInt8] in
             let signerFlags = flags | (scheme == .rsaPSS ? UInt32(CMS_KEY_PARAM) : 0)
             let si = signer.privateKey.withPKey { key in
                 signer.certificate.withX509 { cert in CMS_add1_signer(cms, cert, key, digest.evpMD, signerFlags) }
@@ -58,7 +71,9 @@ extension CMS {
                 }
             }
             guard CMS_dataFinal(cms, bio) == 1 else { throw CryptoError.openssl("signing failed") }
+            guard let value = messageDigest(si) else { throw CryptoError.openssl("the signature has no message digest") }
+            return value
         }
-        return try handle.encoded()
+        return (try handle.encoded(), contentDigest)
     }
 }

@@ -10,6 +10,13 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     private let x509: OpaquePointer
     /// The DER encoding, exactly as loaded.
     public let der: [UInt8]
+    /// SHA-256 over the DER, lowercase hex pairs joined by colons ("ab:cd:…"). Computed once: the
+    /// layer descriptions of every message name their certificates by it.
+    public let sha256Fingerprint: String
+    /// Start of the validity period.
+    public let notBefore: Date
+    /// End of the validity period.
+    public let notAfter: Date
 
     /// Takes ownership of `x509`.
     init(taking x509: OpaquePointer) throws {
@@ -20,6 +27,9 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
             X509_free(x509)
             throw error
         }
+        sha256Fingerprint = Self.fingerprint((try? Digest.compute(.sha256, over: der)) ?? [])
+        notBefore = Self.date(X509_get0_notBefore(x509))
+        notAfter = Self.date(X509_get0_notAfter(x509))
     }
 
     /// Shares `x509` (takes a new reference on it).
@@ -127,10 +137,17 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return "-----BEGIN CERTIFICATE-----\n\(base64)\n-----END CERTIFICATE-----\n"
     }
 
-    /// SHA-256 over the DER, lowercase hex pairs joined by colons ("ab:cd:…").
-    public var sha256Fingerprint: String {
-        let digest = (try? Digest.compute(.sha256, over: MemoryByteSource(der))) ?? []
-        return digest.map { hexByte($0) }.joined(separator: ":")
+    /// Lowercase hex pairs joined by colons.
+    static func fingerprint(_ digest: [UInt8]) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(digest.count * 3)
+        for (i, b) in digest.enumerated() {
+            if i > 0 { text.append(UInt8(ascii: ":")) }
+            text.append(digits[Int(b >> 4)])
+            text.append(digits[Int(b & 0xf)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     // MARK: Names and numbers
@@ -173,10 +190,6 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         }
     }
 
-    /// Start of the validity period.
-    public var notBefore: Date { withX509 { Self.date(X509_get0_notBefore($0)) } }
-    /// End of the validity period.
-    public var notAfter: Date { withX509 { Self.date(X509_get0_notAfter($0)) } }
 
     /// True when `date` lies within the validity period (bounds included).
     public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }

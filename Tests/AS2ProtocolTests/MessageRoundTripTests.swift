@@ -48,8 +48,21 @@ final class MessageRoundTripTests: XCTestCase {
 
     func testSignedMICCoversTheFirstPartWithHeaders() throws {
         // Acceptance case 2: MIC = SHA-256 over the raw first part.
-        let (_, m) = try check(lfText, x.options(sign: .sha256, encrypt: nil))
+        let (message, m) = try check(lfText, x.options(sign: .sha256, encrypt: nil))
         XCTAssertEqual(m.mic.algorithm, .sha256)
+        // Both sides take the MIC from their signature pass: check it against the first part's
+        // bytes cut out of the body here, independently.
+        let body = try message.body.readAll()
+        let contentType = try XCTUnwrap(message.headers.first { $0.name == "Content-Type" }?.value)
+        let boundary = try XCTUnwrap(ContentType(parsing: contentType)[parameter: "boundary"])
+        let opening = Array("--\(boundary)\r\n".utf8)
+        let closing = Array("\r\n--\(boundary)".utf8)
+        XCTAssertEqual(Array(body.prefix(opening.count)), opening)
+        let end = try XCTUnwrap((opening.count...(body.count - closing.count)).first { Array(body[$0..<($0 + closing.count)]) == closing })
+        let firstPart = Array(body[opening.count..<end])
+        XCTAssertEqual(m.mic.digest, try Digest.compute(.sha256, over: firstPart))
+        XCTAssertEqual(message.primaryMIC?.digest, m.mic.digest)
+        XCTAssertEqual(message.primaryMIC?.algorithm, .sha256)
         XCTAssertEqual(m.layers.signature?.digest, .sha256)
         XCTAssertEqual(m.signer?.sha256Fingerprint, x.parties.globex.certificate.sha256Fingerprint)
     }
