@@ -315,7 +315,7 @@ struct Unwrapping {
     // MARK: Transfer encodings
 
     func decodeHTTPTransferEncoding(_ body: any ByteSource) throws -> any ByteSource {
-        let cte = request.headers["Content-Transfer-Encoding"]?.trimmingCharacters(in: .whitespaces).lowercased()
+        let cte = request.headers["Content-Transfer-Encoding"].map(FieldText.trimmingWhitespace)?.lowercased()
         switch cte {
         case nil, "", "binary", "7bit", "8bit":
             return body
