@@ -1,22 +1,26 @@
 import AS2Bytes
 import Foundation
+import Synchronization
 internal import CAS2OpenSSL
 
 /// An X.509 certificate (ours or a partner's). Compared and hashed by its DER encoding.
 ///
 /// `@unchecked Sendable`: an immutable owner of one `X509`; OpenSSL allows concurrent reads of a
-/// certificate (its lazily computed extension cache is lock-protected).
+/// certificate (its lazily computed extension cache is lock-protected). Our own cache of derived
+/// values is behind a `Mutex`.
 public final class Certificate: @unchecked Sendable, Hashable, CustomStringConvertible {
     private let x509: OpaquePointer
     /// The DER encoding, exactly as loaded.
     public let der: [UInt8]
-    /// SHA-256 over the DER, lowercase hex pairs joined by colons ("ab:cd:…"). Computed once: the
-    /// layer descriptions of every message name their certificates by it.
-    public let sha256Fingerprint: String
-    /// Start of the validity period.
-    public let notBefore: Date
-    /// End of the validity period.
-    public let notAfter: Date
+    /// Values derived from the certificate, each computed on first use and kept: every message
+    /// names its certificates by fingerprint and checks their validity, while start-up loads
+    /// thousands of certificates that are never asked.
+    private let derived = Mutex(Derived())
+
+    private struct Derived {
+        var sha256Fingerprint: String?
+        var validity: (notBefore: Date, notAfter: Date)?
+    }
 
     /// Takes ownership of `x509`.
     init(taking x509: OpaquePointer) throws {
@@ -27,9 +31,6 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
             X509_free(x509)
             throw error
         }
-        sha256Fingerprint = Self.fingerprint((try? Digest.compute(.sha256, over: der)) ?? [])
-        notBefore = Self.date(X509_get0_notBefore(x509))
-        notAfter = Self.date(X509_get0_notAfter(x509))
     }
 
     /// Shares `x509` (takes a new reference on it).
@@ -137,6 +138,16 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         return "-----BEGIN CERTIFICATE-----\n\(base64)\n-----END CERTIFICATE-----\n"
     }
 
+    /// SHA-256 over the DER, lowercase hex pairs joined by colons ("ab:cd:…").
+    public var sha256Fingerprint: String {
+        derived.withLock { d in
+            if let known = d.sha256Fingerprint { return known }
+            let text = Self.fingerprint((try? Digest.compute(.sha256, over: der)) ?? [])
+            d.sha256Fingerprint = text
+            return text
+        }
+    }
+
     /// Lowercase hex pairs joined by colons.
     static func fingerprint(_ digest: [UInt8]) -> String {
         let digits: [UInt8] = Array("0123456789abcdef".utf8)
@@ -191,8 +202,25 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     }
 
 
+    /// Start of the validity period.
+    public var notBefore: Date { validity.notBefore }
+    /// End of the validity period.
+    public var notAfter: Date { validity.notAfter }
+
+    private var validity: (notBefore: Date, notAfter: Date) {
+        derived.withLock { d in
+            if let known = d.validity { return known }
+            let dates = withX509 { (Self.date(X509_get0_notBefore($0)), Self.date(X509_get0_notAfter($0))) }
+            d.validity = dates
+            return dates
+        }
+    }
+
     /// True when `date` lies within the validity period (bounds included).
-    public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+    public func isValid(at date: Date) -> Bool {
+        let (notBefore, notAfter) = validity
+        return notBefore <= date && date <= notAfter
+    }
 
     /// Issued by itself and signed by its own key.
     public var isSelfSigned: Bool { withX509 { X509_self_signed($0, 1) == 1 } }
