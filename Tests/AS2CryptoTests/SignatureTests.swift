@@ -159,6 +159,12 @@ final class SignatureTests: XCTestCase {
         XCTAssertFalse(dump.contains("1.2.840.113549.1.9.52"), "RFC 6211 attribute present")
         XCTAssertFalse(dump.contains("cmsAlgorithmProtection"), "RFC 6211 attribute present")
         XCTAssertTrue(dump.contains("eContent: <ABSENT>"), "signature is not detached")
+        // SMIMECapabilities as OpenSSL 3.0's standard list writes it (RFC 8551 §2.5.2), in its order.
+        let capabilities = dump.components(separatedBy: "S/MIME Capabilities").dropFirst().first?
+            .split(separator: "\n").prefix(30)
+            .filter { $0.contains("OBJECT") || $0.contains("INTEGER") }
+            .map { $0.split(separator: ":").last.map(String.init) ?? "" } ?? []
+        XCTAssertEqual(capabilities, ["aes-256-cbc", "aes-192-cbc", "aes-128-cbc", "des-ede3-cbc", "rc2-cbc", "80", "rc2-cbc", "40", "des-cbc", "rc2-cbc", "28"], dump)
         // Digest algorithm parameters are absent for SHA-2 (RFC 5754).
         let asn1 = try openssl(["asn1parse", "-inform", "DER", "-in", path]).text
         XCTAssertTrue(asn1.contains("sha384"), asn1)
