@@ -15,6 +15,19 @@ extension CMS {
         scheme: SignatureScheme = .rsaPKCS1v15, includeCertificates: Bool = true,
         allowExpiredCertificate: Bool = false
     ) throws -> [UInt8] {
+        try signDetachedReturningDigest(
+            content: content, signer: signer, digest: digest, scheme: scheme,
+            includeCertificates: includeCertificates, allowExpiredCertificate: allowExpiredCertificate
+        ).signature
+    }
+
+    /// `signDetached`, also returning the `digest` of `content` computed while signing (the
+    /// messageDigest attribute), so a caller needing it (the MIC) does not hash the content again.
+    public static func signDetachedReturningDigest(
+        content: some ByteSource, signer: Identity, digest: DigestAlgorithm,
+        scheme: SignatureScheme = .rsaPKCS1v15, includeCertificates: Bool = true,
+        allowExpiredCertificate: Bool = false
+    ) throws -> (signature: [UInt8], contentDigest: [UInt8]) {
         OpenSSLErrorQueue.clear()
         guard digest.isSendable else {
             throw CryptoError(.unsupportedAlgorithm, "\(digest.rawValue) is receive-only and never used to sign")
@@ -27,12 +40,15 @@ extension CMS {
         guard let raw = CMS_sign(nil, nil, nil, nil, flags) else { throw CryptoError.openssl("CMS_sign failed") }
         let handle = ContentInfoHandle(taking: raw)
 
-        try handle.withCMS { cms in
-            let signerFlags = flags | (scheme == .rsaPSS ? UInt32(CMS_KEY_PARAM) : 0)
+        let contentDigest = try handle.withCMS { cms -> [UInt8] in
+            // SMIMECapabilities added below, not by OpenSSL: its standard list probes GOST digests
+            // through failing provider fetches (an error record each) on every signature.
+            let signerFlags = flags | UInt32(CMS_NOSMIMECAP) | (scheme == .rsaPSS ? UInt32(CMS_KEY_PARAM) : 0)
             let si = signer.privateKey.withPKey { key in
                 signer.certificate.withX509 { cert in CMS_add1_signer(cms, cert, key, digest.evpMD, signerFlags) }
             }
             guard let si else { throw CryptoError.openssl(.unsupportedAlgorithm, "cannot sign with \(digest.rawValue)/\(scheme.rawValue)") }
+            try addSMIMECapabilities(si)
             if scheme == .rsaPSS {
                 // Salt length = digest length and MGF1 with the same digest: what BouncyCastle-based
                 // AS2 products use and expect.
@@ -58,7 +74,25 @@ extension CMS {
                 }
             }
             guard CMS_dataFinal(cms, bio) == 1 else { throw CryptoError.openssl("signing failed") }
+            guard let value = messageDigest(si) else { throw CryptoError.openssl("the signature has no message digest") }
+            return value
         }
-        return try handle.encoded()
+        return (try handle.encoded(), contentDigest)
+    }
+
+    /// The SMIMECapabilities attribute (RFC 8551 §2.5.2) OpenSSL 3.0's `CMS_add_standard_smimecap`
+    /// writes without a GOST provider, in its order: AES-256/192/128-CBC, 3DES, RC2-128, RC2-64,
+    /// DES, RC2-40.
+    static func addSMIMECapabilities(_ si: OpaquePointer) throws {
+        let capabilities: [(Int32, Int32)] = [
+            (NID_aes_256_cbc, -1), (NID_aes_192_cbc, -1), (NID_aes_128_cbc, -1), (NID_des_ede3_cbc, -1),
+            (NID_rc2_cbc, 128), (NID_rc2_cbc, 64), (NID_des_cbc, -1), (NID_rc2_cbc, 40),
+        ]
+        var list: OpaquePointer?
+        defer { if let list { as2_sk_X509_ALGOR_pop_free(list) } }
+        for (nid, keySize) in capabilities {
+            guard CMS_add_simple_smimecap(&list, nid, keySize) == 1 else { throw CryptoError.openssl("building SMIMECapabilities failed") }
+        }
+        guard CMS_add_smimecap(si, list) == 1 else { throw CryptoError.openssl("adding SMIMECapabilities failed") }
     }
 }

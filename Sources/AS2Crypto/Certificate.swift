@@ -1,15 +1,26 @@
 import AS2Bytes
 import Foundation
+import Synchronization
 internal import CAS2OpenSSL
 
 /// An X.509 certificate (ours or a partner's). Compared and hashed by its DER encoding.
 ///
 /// `@unchecked Sendable`: an immutable owner of one `X509`; OpenSSL allows concurrent reads of a
-/// certificate (its lazily computed extension cache is lock-protected).
+/// certificate (its lazily computed extension cache is lock-protected). Our own cache of derived
+/// values is behind a `Mutex`.
 public final class Certificate: @unchecked Sendable, Hashable, CustomStringConvertible {
     private let x509: OpaquePointer
     /// The DER encoding, exactly as loaded.
     public let der: [UInt8]
+    /// Values derived from the certificate, each computed on first use and kept: every message
+    /// names its certificates by fingerprint and checks their validity, while start-up loads
+    /// thousands of certificates that are never asked.
+    private let derived = Mutex(Derived())
+
+    private struct Derived {
+        var sha256Fingerprint: String?
+        var validity: (notBefore: Date, notAfter: Date)?
+    }
 
     /// Takes ownership of `x509`.
     init(taking x509: OpaquePointer) throws {
@@ -129,8 +140,25 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
 
     /// SHA-256 over the DER, lowercase hex pairs joined by colons ("ab:cd:…").
     public var sha256Fingerprint: String {
-        let digest = (try? Digest.compute(.sha256, over: MemoryByteSource(der))) ?? []
-        return digest.map { hexByte($0) }.joined(separator: ":")
+        derived.withLock { d in
+            if let known = d.sha256Fingerprint { return known }
+            let text = Self.fingerprint((try? Digest.compute(.sha256, over: der)) ?? [])
+            d.sha256Fingerprint = text
+            return text
+        }
+    }
+
+    /// Lowercase hex pairs joined by colons.
+    static func fingerprint(_ digest: [UInt8]) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(digest.count * 3)
+        for (i, b) in digest.enumerated() {
+            if i > 0 { text.append(UInt8(ascii: ":")) }
+            text.append(digits[Int(b >> 4)])
+            text.append(digits[Int(b & 0xf)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     // MARK: Names and numbers
@@ -173,13 +201,26 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
         }
     }
 
+
     /// Start of the validity period.
-    public var notBefore: Date { withX509 { Self.date(X509_get0_notBefore($0)) } }
+    public var notBefore: Date { validity.notBefore }
     /// End of the validity period.
-    public var notAfter: Date { withX509 { Self.date(X509_get0_notAfter($0)) } }
+    public var notAfter: Date { validity.notAfter }
+
+    private var validity: (notBefore: Date, notAfter: Date) {
+        derived.withLock { d in
+            if let known = d.validity { return known }
+            let dates = withX509 { (Self.date(X509_get0_notBefore($0)), Self.date(X509_get0_notAfter($0))) }
+            d.validity = dates
+            return dates
+        }
+    }
 
     /// True when `date` lies within the validity period (bounds included).
-    public func isValid(at date: Date) -> Bool { notBefore <= date && date <= notAfter }
+    public func isValid(at date: Date) -> Bool {
+        let (notBefore, notAfter) = validity
+        return notBefore <= date && date <= notAfter
+    }
 
     /// Issued by itself and signed by its own key.
     public var isSelfSigned: Bool { withX509 { X509_self_signed($0, 1) == 1 } }

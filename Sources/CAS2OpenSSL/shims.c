@@ -12,6 +12,7 @@ int as2_sk_X509_num(const STACK_OF(X509) *sk) { return sk_X509_num(sk); }
 X509 *as2_sk_X509_value(const STACK_OF(X509) *sk, int i) { return sk_X509_value(sk, i); }
 void as2_sk_X509_free(STACK_OF(X509) *sk) { sk_X509_free(sk); }
 void as2_sk_X509_pop_free(STACK_OF(X509) *sk) { sk_X509_pop_free(sk, X509_free); }
+void as2_sk_X509_ALGOR_pop_free(STACK_OF(X509_ALGOR) *sk) { sk_X509_ALGOR_pop_free(sk, X509_ALGOR_free); }
 int as2_sk_CMS_SignerInfo_num(STACK_OF(CMS_SignerInfo) *sk) { return sk_CMS_SignerInfo_num(sk); }
 CMS_SignerInfo *as2_sk_CMS_SignerInfo_value(STACK_OF(CMS_SignerInfo) *sk, int i) { return sk_CMS_SignerInfo_value(sk, i); }
 int as2_sk_CMS_RecipientInfo_num(STACK_OF(CMS_RecipientInfo) *sk) { return sk_CMS_RecipientInfo_num(sk); }

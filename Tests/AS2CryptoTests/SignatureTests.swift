@@ -87,6 +87,53 @@ final class SignatureTests: XCTestCase {
         }
     }
 
+    func testEmbeddedCertificatesAreNeverWhatVerifies() throws {
+        // Signed by Alice, carrying only Carol's certificate: verifies against Alice's configured one.
+        let (aliceCert, aliceKey, data) = try writeSigner(Fixtures.alice)
+        let carolPEM = try dir.write("carol.pem", Fixtures.carol.certificate.pem)
+        let sig = dir.file("foreign.der")
+        for keyid in [false, true] {
+            try openssl(["cms", "-sign", "-binary", "-in", data, "-signer", aliceCert, "-inkey", aliceKey, "-nocerts", "-certfile", carolPEM, "-outform", "DER", "-out", sig] + (keyid ? ["-keyid"] : []))
+            let foreign = try dir.read("foreign.der")
+            let printed = try openssl(["cms", "-cmsout", "-print", "-inform", "DER", "-in", sig]).text
+            let certificates = printed.components(separatedBy: "signerInfos:")[0]
+            XCTAssertTrue(certificates.contains("carol.as2.test") && !certificates.contains("alice.as2.test"), printed)
+            assertValid(CMS.verifyDetached(signature: foreign, content: content, trusted: [Fixtures.alice.certificate]),
+                        signer: Fixtures.alice.certificate, digest: .sha256, scheme: .rsaPKCS1v15)
+            // Carol's embedded certificate, configured, does not make Carol the signer.
+            guard case .unknownSigner = CMS.verifyDetached(signature: foreign, content: content, trusted: [Fixtures.carol.certificate]) else {
+                return XCTFail("the embedded certificate was used")
+            }
+        }
+        // The reverse: Alice's own certificate embedded, but another one configured → refused.
+        let own = try CMS.signDetached(content: content, signer: Fixtures.alice, digest: .sha256, includeCertificates: true)
+        guard case let .unknownSigner(text) = CMS.verifyDetached(signature: own, content: content, trusted: [Fixtures.bob.certificate]) else {
+            return XCTFail("signature accepted without Alice's configured certificate")
+        }
+        // The message still names the embedded certificate (read only on this path).
+        XCTAssertTrue(text.contains("embedded certificate") && text.contains("alice.as2.test"), text)
+        let impostor = Fixtures.makeIdentity("alice")
+        switch CMS.verifyDetached(signature: own, content: content, trusted: [impostor.certificate]) {
+        case .unknownSigner, .signatureInvalid: break
+        case let other: XCTFail("accepted with a same-name certificate of another key: \(other)")
+        }
+    }
+
+    func testSigningAndVerifyingReturnTheContentDigest() throws {
+        for digest in DigestAlgorithm.allCases where digest.isSendable {
+            let (signature, signed) = try CMS.signDetachedReturningDigest(content: content, signer: Fixtures.alice, digest: digest)
+            XCTAssertEqual(signed, try Digest.compute(digest, over: content), digest.rawValue)
+            let (result, verified) = CMS.verifyDetachedReturningDigest(signature: signature, content: content, trusted: [Fixtures.alice.certificate])
+            XCTAssertTrue(result.isValid)
+            XCTAssertEqual(verified, signed, digest.rawValue)
+        }
+        // No digest for a failed check.
+        let signature = try CMS.signDetached(content: content, signer: Fixtures.alice, digest: .sha256)
+        let changed = CMS.verifyDetachedReturningDigest(signature: signature, content: MemoryByteSource(content.bytes + [0]), trusted: [Fixtures.alice.certificate])
+        guard case .contentDigestMismatch = changed.result else { return XCTFail("got \(changed.result)") }
+        XCTAssertNil(changed.contentDigest)
+    }
+
     func testExpiredSignerIsRejectedUnlessAllowed() throws {
         assertThrowsCrypto(.certificateExpired) { try CMS.signDetached(content: content, signer: Fixtures.expired, digest: .sha256) }
         let signature = try CMS.signDetached(content: content, signer: Fixtures.expired, digest: .sha256, allowExpiredCertificate: true)
@@ -112,6 +159,12 @@ final class SignatureTests: XCTestCase {
         XCTAssertFalse(dump.contains("1.2.840.113549.1.9.52"), "RFC 6211 attribute present")
         XCTAssertFalse(dump.contains("cmsAlgorithmProtection"), "RFC 6211 attribute present")
         XCTAssertTrue(dump.contains("eContent: <ABSENT>"), "signature is not detached")
+        // SMIMECapabilities as OpenSSL 3.0's standard list writes it (RFC 8551 §2.5.2), in its order.
+        let capabilities = dump.components(separatedBy: "S/MIME Capabilities").dropFirst().first?
+            .split(separator: "\n").prefix(30)
+            .filter { $0.contains("OBJECT") || $0.contains("INTEGER") }
+            .map { $0.split(separator: ":").last.map(String.init) ?? "" } ?? []
+        XCTAssertEqual(capabilities, ["aes-256-cbc", "aes-192-cbc", "aes-128-cbc", "des-ede3-cbc", "rc2-cbc", "80", "rc2-cbc", "40", "des-cbc", "rc2-cbc", "28"], dump)
         // Digest algorithm parameters are absent for SHA-2 (RFC 5754).
         let asn1 = try openssl(["asn1parse", "-inform", "DER", "-in", path]).text
         XCTAssertTrue(asn1.contains("sha384"), asn1)
@@ -179,13 +232,23 @@ final class SignatureTests: XCTestCase {
             (["-md", "sha512", "-keyopt", "rsa_padding_mode:pss"], .sha512, .rsaPSS),
             (["-md", "sha256", "-keyopt", "rsa_padding_mode:pss", "-keyopt", "rsa_pss_saltlen:-2"], .sha256, .rsaPSS),
             (["-md", "sha384", "-noattr"], .sha384, .rsaPKCS1v15),
+            // Signer named by subjectKeyIdentifier; BER with indefinite lengths; several certificates.
+            (["-md", "sha256", "-keyid"], .sha256, .rsaPKCS1v15),
+            (["-md", "sha256", "-stream"], .sha256, .rsaPKCS1v15),
+            (["-md", "sha256", "-stream", "-keyid", "-noattr"], .sha256, .rsaPKCS1v15),
+            (["-md", "sha256", "-certfile", try dir.write("others.pem", Fixtures.alice.certificate.pem + Fixtures.carol.certificate.pem)], .sha256, .rsaPKCS1v15),
         ]
         for (options, digest, scheme) in cases {
             let sig = dir.file("theirs.der")
             try openssl(["cms", "-sign", "-binary", "-in", data, "-signer", cert, "-inkey", key, "-outform", "DER", "-out", sig] + options)
             let signature = try dir.read("theirs.der")
-            assertValid(CMS.verifyDetached(signature: signature, content: content, trusted: [Fixtures.bob.certificate]),
-                        signer: Fixtures.bob.certificate, digest: digest, scheme: scheme)
+            if options.contains("-stream") {
+                XCTAssertEqual(Array(signature.prefix(2)), [0x30, 0x80], "expected indefinite-length BER")
+            }
+            let verified = CMS.verifyDetachedReturningDigest(signature: signature, content: content, trusted: [Fixtures.bob.certificate])
+            assertValid(verified.result, signer: Fixtures.bob.certificate, digest: digest, scheme: scheme)
+            // The digest the check computed is the content's (only known with signed attributes).
+            XCTAssertEqual(verified.contentDigest, options.contains("-noattr") ? nil : try Digest.compute(digest, over: content), "\(options)")
             var changed = content.bytes
             changed[0] ^= 0x20
             let result = CMS.verifyDetached(signature: signature, content: MemoryByteSource(changed), trusted: [Fixtures.bob.certificate])

@@ -184,6 +184,26 @@ final class MultipartTests: XCTestCase {
         XCTAssertEqual(try Multipart.parse(entity, limits: MIMELimits(maxParts: 5)).parts.count, 5)
     }
 
+    func testRandomBoundariesAreDistinctLettersAndDigits() {
+        let alphabet = Set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+        var seen = Set<String>()
+        var counts: [Character: Int] = [:]
+        for _ in 0..<2000 {
+            let boundary = MIMEWriter.randomBoundary()
+            XCTAssertTrue(boundary.hasPrefix("----=_Part_"), boundary)
+            let random = boundary.dropFirst("----=_Part_".count)
+            XCTAssertEqual(random.count, 32, boundary)
+            XCTAssertTrue(random.allSatisfy(alphabet.contains), boundary)
+            for c in random { counts[c, default: 0] += 1 }
+            seen.insert(boundary)
+        }
+        XCTAssertEqual(seen.count, 2000)
+        // 64,000 characters over 62 letters and digits: each about 1,032 times, none far off.
+        XCTAssertEqual(counts.count, 62)
+        XCTAssertTrue(counts.values.allSatisfy { (800...1300).contains($0) }, "\(counts)")
+        XCTAssertEqual(MIMEWriter.randomBoundary(prefix: String(repeating: "p", count: 80)).count, 70)
+    }
+
     func testWriterOutputParsesBackToTheSameBinaryParts() throws {
         var rng = SystemRandomNumberGenerator()
         let boundary = MIMEWriter.randomBoundary()

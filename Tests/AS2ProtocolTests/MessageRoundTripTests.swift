@@ -48,10 +48,55 @@ final class MessageRoundTripTests: XCTestCase {
 
     func testSignedMICCoversTheFirstPartWithHeaders() throws {
         // Acceptance case 2: MIC = SHA-256 over the raw first part.
-        let (_, m) = try check(lfText, x.options(sign: .sha256, encrypt: nil))
+        let (message, m) = try check(lfText, x.options(sign: .sha256, encrypt: nil))
         XCTAssertEqual(m.mic.algorithm, .sha256)
+        // Both sides take the MIC from their signature pass: check it against the first part's
+        // bytes cut out of the body here, independently.
+        let body = try message.body.readAll()
+        let contentType = try XCTUnwrap(message.headers.first { $0.name == "Content-Type" }?.value)
+        let boundary = try XCTUnwrap(ContentType(parsing: contentType)[parameter: "boundary"])
+        let opening = Array("--\(boundary)\r\n".utf8)
+        let closing = Array("\r\n--\(boundary)".utf8)
+        XCTAssertEqual(Array(body.prefix(opening.count)), opening)
+        let end = try XCTUnwrap((opening.count...(body.count - closing.count)).first { Array(body[$0..<($0 + closing.count)]) == closing })
+        let firstPart = Array(body[opening.count..<end])
+        XCTAssertEqual(m.mic.digest, try Digest.compute(.sha256, over: firstPart))
+        XCTAssertEqual(message.primaryMIC?.digest, m.mic.digest)
+        XCTAssertEqual(message.primaryMIC?.algorithm, .sha256)
         XCTAssertEqual(m.layers.signature?.digest, .sha256)
         XCTAssertEqual(m.signer?.sha256Fingerprint, x.parties.globex.certificate.sha256Fingerprint)
+    }
+
+    func testMICFollowsTheCanonicalVariantTheSignatureVerifiedOver() throws {
+        // R-CAN-4: signed over CRLF text, sent with bare LFs; the MIC is over the bytes that verified.
+        let header = Array("Content-Type: text/plain\r\n\r\n".utf8)
+        let sent = header + Array("line 1\nline 2\n".utf8)
+        let signed = header + Array("line 1\r\nline 2\r\n".utf8)
+        let signature = try CMS.signDetached(content: MemoryByteSource(signed), signer: x.parties.globex, digest: .sha256)
+        let boundary = "b-\(UUID().uuidString)"
+        let body = MIMEWriter.multipart(boundary: boundary, parts: [
+            MemoryByteSource(sent),
+            MemoryByteSource(Array("Content-Type: application/pkcs7-signature\r\nContent-Transfer-Encoding: base64\r\n\r\n".utf8)
+                + Array(TransferEncoding.encodeBase64(signature, lineLength: 76).utf8)),
+        ])
+        let headers: [(String, String)] = [
+            ("AS2-From", "GLOBEX"), ("AS2-To", "ACME"), ("Message-ID", MessageID.generate(domain: "globex.test")),
+            ("Content-Type", "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"\(boundary)\""),
+            ("Disposition-Notification-To", "GLOBEX"),
+            ("Disposition-Notification-Options", DispositionNotificationOptions.requestSigned(digest: .sha256)),
+        ]
+        let (_, result) = try x.unpack(headers: headers, body: body, policy: lenient)
+        let m = try accepted(result)
+        XCTAssertTrue(m.notes.contains { $0.contains("CRLF-canonicalized") }, "\(m.notes)")
+        XCTAssertEqual(m.mic.algorithm, .sha256)
+        XCTAssertEqual(m.mic.digest, try Digest.compute(.sha256, over: MemoryByteSource(signed)))
+        // Asked for SHA-384 only: hashed again, over the same verified bytes.
+        var sha384 = headers
+        sha384[5] = ("Disposition-Notification-Options", DispositionNotificationOptions.requestSigned(digest: .sha384))
+        sha384[2] = ("Message-ID", MessageID.generate(domain: "globex.test"))
+        let m384 = try accepted(try x.unpack(headers: sha384, body: body, policy: lenient).1)
+        XCTAssertEqual(m384.mic.algorithm, .sha384)
+        XCTAssertEqual(m384.mic.digest, try Digest.compute(.sha384, over: MemoryByteSource(signed)))
     }
 
     func testEncryptedOnlyMICCoversTheDecryptedEntity() throws {

@@ -1,10 +1,14 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Message-ID values (RFC 4130 §5.3.3; requirements R-HDR-1, R-HDR-2).
 public enum MessageID {
     /// A new globally unique ID, `<random@domain>`: 128 random bits in UUID layout, a domain
     /// reduced to letters, digits, `.`, `-` and `_`; no spaces, quotes or `/`; at most 255 characters.
     public static func generate(domain: String) -> String {
-        var rng = SystemRandomNumberGenerator()
-        var bytes = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        var bytes = [UInt8](repeating: 0, count: 16)
+        bytes.withUnsafeMutableBytes { arc4random_buf($0.baseAddress!, $0.count) }  // one getrandom
         bytes[6] = bytes[6] & 0x0F | 0x40  // version 4
         bytes[8] = bytes[8] & 0x3F | 0x80  // RFC 4122 variant
         let hex = bytes.map { b in String(b >> 4, radix: 16) + String(b & 15, radix: 16) }.joined()

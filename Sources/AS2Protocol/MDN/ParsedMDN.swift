@@ -116,17 +116,17 @@ public enum MDNParser {
         // Split bytes, not a String: Swift reads CRLF as one Character, so "\n" never matches it.
         for rawLine in bytes.split(separator: 0x0A, omittingEmptySubsequences: false) {
             let l = String(decoding: rawLine.last == 0x0D ? rawLine.dropLast() : rawLine, as: UTF8.self)
-            if l.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+            if FieldText.trimmingWhitespace(l).isEmpty { continue }
             if l.first == " " || l.first == "\t" {
                 if let last = fields.popLast() {
-                    fields.append((last.0, last.1 + " " + l.trimmingCharacters(in: .whitespaces)))
+                    fields.append((last.0, last.1 + " " + FieldText.trimmingWhitespace(l)))
                 }
                 continue
             }
             guard let colon = l.firstIndex(of: ":") else { continue }
             fields.append((
-                String(l[..<colon]).trimmingCharacters(in: .whitespaces).lowercased(),
-                String(l[l.index(after: colon)...]).trimmingCharacters(in: .whitespaces)
+                FieldText.trimmingWhitespace(l[..<colon]).lowercased(),
+                FieldText.trimmingWhitespace(l[l.index(after: colon)...])
             ))
         }
         func field(_ name: String) -> String? { fields.first { $0.0 == name }?.1 }

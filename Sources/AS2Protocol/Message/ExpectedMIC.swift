@@ -22,6 +22,7 @@ public struct ExpectedMIC: Sendable, Equatable, Codable {
 /// Computes several digests of one source in a single pass.
 enum MultiDigest {
     static func compute(_ algorithms: Set<DigestAlgorithm>, over source: some ByteSource) throws -> [DigestAlgorithm: [UInt8]] {
+        guard !algorithms.isEmpty else { return [:] }
         let ordered = algorithms.sorted()
         let digests = try ordered.map { try IncrementalDigest($0) }
         try source.forEachChunk { chunk in

@@ -59,7 +59,7 @@ public struct InboundRequest: Sendable {
         // R-HTTP-12: differing duplicates of single-valued headers are malformed.
         for name in ["AS2-From", "AS2-To", "Message-ID", "Content-Type"] {
             let values = headers.values(name)
-            if Set(values).count > 1 {
+            if let first = values.first, values.dropFirst().contains(where: { $0 != first }) {
                 throw InboundRequestError(httpStatus: 400, message: "conflicting duplicate \(name) headers")
             }
         }
@@ -69,7 +69,7 @@ public struct InboundRequest: Sendable {
         guard let to = headers["AS2-To"], !to.isEmpty else {
             throw InboundRequestError(httpStatus: 400, message: "missing AS2-To header")
         }
-        guard let messageID = headers["Message-ID"]?.trimmingCharacters(in: .whitespaces), !messageID.isEmpty else {
+        guard let messageID = headers["Message-ID"].map(FieldText.trimmingWhitespace), !messageID.isEmpty else {
             throw InboundRequestError(httpStatus: 400, message: "missing Message-ID header")
         }
         guard messageID.utf8.count <= 998, !messageID.contains(where: { $0.asciiValue.map { $0 < 0x20 } ?? false }) else {
@@ -97,7 +97,7 @@ public struct InboundRequest: Sendable {
         subject = headers["Subject"]
         if headers["Disposition-Notification-To"] != nil {
             let dno = headers["Disposition-Notification-Options"].map { DispositionNotificationOptions(parsing: $0) }
-            let rdo = headers["Receipt-Delivery-Option"]?.trimmingCharacters(in: .whitespaces)
+            let rdo = headers["Receipt-Delivery-Option"].map(FieldText.trimmingWhitespace)
             mdnRequest = InboundMDNRequest(options: dno, receiptDeliveryURL: (rdo?.isEmpty ?? true) ? nil : rdo)
         } else {
             mdnRequest = nil

@@ -78,14 +78,17 @@ public enum MessageBuilder {
         if let digest = options.signature {
             guard let signer else { throw AS2ProtocolError.configuration("signing requested without a signing identity") }
             let firstPart = current.bytes
-            let signature = try CMS.signDetached(
+            // The signing pass hashes exactly the MIC input (the first part, R-MIC-1): its
+            // messageDigest is the MIC under the signing digest.
+            let (signature, signedDigest) = try CMS.signDetachedReturningDigest(
                 content: firstPart, signer: signer, digest: digest,
                 scheme: options.signatureScheme, includeCertificates: options.includeCertificates
             )
             // R-MICALG-1/3: the signing digest, and whatever the receipt request names.
             var algorithms: Set<DigestAlgorithm> = [digest]
             if let mdnDigest { algorithms.insert(mdnDigest) }
-            let digests = try MultiDigest.compute(algorithms, over: firstPart)
+            var digests = try MultiDigest.compute(algorithms.subtracting([digest]), over: firstPart)
+            digests[digest] = signedDigest
             expectedMICs.append(ExpectedMIC(algorithm: digest, digest: digests[digest]!, variant: "signed-content"))
             for a in algorithms.sorted() where a != digest {
                 expectedMICs.append(ExpectedMIC(algorithm: a, digest: digests[a]!, variant: "signed-content"))

@@ -45,6 +45,8 @@ struct Unwrapping {
     /// The bytes the signature verified over (the MIC input of a signed message).
     var signedContent: (any ByteSource)?
     var signatureDigest: DigestAlgorithm?
+    /// The `signatureDigest` digest of `signedContent`, computed by the verification (when known).
+    var signedContentDigest: [UInt8]?
     /// The decrypted / decompressed entity (the MIC input of an unsigned, processed message).
     var unsignedEntity: (any ByteSource)?
     /// The multipart/signed entity as received (evidence of origin).
@@ -203,19 +205,19 @@ struct Unwrapping {
         let signature = try signatureBytes(multipart.parts[1])
         let firstPart = multipart.parts[0].bytes
         var candidates: [(name: String, bytes: any ByteSource)] = [("as received", firstPart)]
-        var verification = CMS.verifyDetached(
+        var (verification, contentDigest) = CMS.verifyDetachedReturningDigest(
             signature: signature, content: firstPart, trusted: security.partnerCertificates, at: now,
             allowExpired: policy.allowExpiredCertificate
         )
         // R-CAN-4: a partner that canonicalized line endings, or added leading empty lines.
         if case .contentDigestMismatch = verification {
             for variant in try canonicalVariants(of: firstPart) {
-                let retry = CMS.verifyDetached(
+                let retry = CMS.verifyDetachedReturningDigest(
                     signature: signature, content: variant.bytes, trusted: security.partnerCertificates, at: now,
                     allowExpired: policy.allowExpiredCertificate
                 )
-                if case .valid = retry {
-                    verification = retry
+                if case .valid = retry.result {
+                    (verification, contentDigest) = retry
                     candidates = [variant]
                     notes.append("signature verified over the \(variant.name) first part")
                     break
@@ -227,6 +229,7 @@ struct Unwrapping {
             signer = certificate
             signatureDigest = digest
             signedContent = candidates[0].bytes
+            signedContentDigest = contentDigest
             signedEntity = entity.headerRange.isEmpty
                 ? ConcatenatedByteSource([MemoryByteSource("Content-Type: \(entity.headers["Content-Type"] ?? "")\r\n\r\n"), entity.body])
                 : entity.bytes
@@ -312,7 +315,7 @@ struct Unwrapping {
     // MARK: Transfer encodings
 
     func decodeHTTPTransferEncoding(_ body: any ByteSource) throws -> any ByteSource {
-        let cte = request.headers["Content-Transfer-Encoding"]?.trimmingCharacters(in: .whitespaces).lowercased()
+        let cte = request.headers["Content-Transfer-Encoding"].map(FieldText.trimmingWhitespace)?.lowercased()
         switch cte {
         case nil, "", "binary", "7bit", "8bit":
             return body
@@ -380,7 +383,10 @@ struct Unwrapping {
             algorithm = requested.first ?? .sha1
             input = unsignedEntity ?? plainBody
         }
-        let digest = try Digest.compute(algorithm, over: input)
+        // A signed message's MIC under its signing digest is the digest the verification computed
+        // over the same bytes (§3.2: the MIC input is what the signature covers).
+        let digest = try (algorithm == signatureDigest && signedContent != nil ? signedContentDigest : nil)
+            ?? Digest.compute(algorithm, over: input)
         // Echo the partner's spelling of the algorithm when it asked for this one (R-MICFMT-1).
         let requestedName = (request.mdnRequest?.options?.signedReceiptMICAlgorithms?.names ?? [])
             .first { DigestAlgorithm(micalg: $0) == algorithm }

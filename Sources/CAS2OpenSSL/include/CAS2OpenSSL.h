@@ -36,6 +36,8 @@ int as2_sk_X509_num(const STACK_OF(X509) *sk);
 X509 *as2_sk_X509_value(const STACK_OF(X509) *sk, int i);
 void as2_sk_X509_free(STACK_OF(X509) *sk);
 void as2_sk_X509_pop_free(STACK_OF(X509) *sk);
+// sk_X509_ALGOR_pop_free is a macro (frees an SMIMECapabilities list).
+void as2_sk_X509_ALGOR_pop_free(STACK_OF(X509_ALGOR) *sk);
 // sk_CMS_SignerInfo_* and sk_CMS_RecipientInfo_* are macros.
 int as2_sk_CMS_SignerInfo_num(STACK_OF(CMS_SignerInfo) *sk);
 CMS_SignerInfo *as2_sk_CMS_SignerInfo_value(STACK_OF(CMS_SignerInfo) *sk, int i);
