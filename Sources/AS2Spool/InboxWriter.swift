@@ -76,10 +76,12 @@ public struct InboxWriter: Sendable {
     /// The document an earlier, interrupted run already delivered for `messageID` (same payload
     /// sha256) under `filename` or one of its `-N` names, found by its sidecar. A resend after a
     /// crash between the inbox write and the journal commit is then not delivered twice.
-    /// Only the name itself and the 64 highest `-N` numbers are looked at: an interrupted delivery
+    /// A free name means no delivery under it (the usual case: nothing else is read). Otherwise
+    /// only the name itself and the 64 highest `-N` numbers are looked at: an interrupted delivery
     /// took the next free number, so it is one of the latest (`CollisionHints`).
     public func existingDelivery(_ folders: PartnerFolders, filename: String, messageID: String, sha256: String) -> DeliveredDocument? {
         let name = safeName(filename)
+        if DocumentPlacer.isFree(folders.inbox, name) { return nil }
         let last = CollisionHints.seeded(folders.inbox, name)
         let order = [0] + (last > 0 ? Array(stride(from: last, through: max(1, last - 63), by: -1)) : [])
         for n in order {
