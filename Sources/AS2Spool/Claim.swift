@@ -37,9 +37,19 @@ public struct Claim: Sendable, Hashable {
             while try !SpoolFileSystem.makeDirectory(folders.claims + "/" + id) { id = newID(now) }
             let claim = Claim(id: id, folders: folders, subpath: subpath, claimedAt: now)
             do {
+                // The claim folder's entry is on disk before anything is moved into it: a document
+                // moved into a folder that a crash then loses would be lost with it.
                 try FileSystem.syncDirectory(folders.claims)
-                try claim.writeManifest(ClaimManifest(
-                    format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil))
+                // The manifest's content is synced before the document moves in. Its entry in the
+                // claim folder is synced before the move only for a file in a subfolder of the
+                // outbox: only such a claim needs the manifest to be recovered (its subpath). A
+                // crash that keeps the moved document but not the manifest's entry leaves a lone
+                // document, which `list` claims at the outbox top under the same name: for a file
+                // from the outbox top that is exactly its claim (only `claimedAt` becomes the time
+                // of recovery). Both entries are synced together below in that case.
+                try claim.writeManifest(
+                    ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil),
+                    syncEntry: subpath.contains("/"))
                 guard try SpoolFileSystem.renameIfPresent(file, to: claim.path) else {
                     try claim.removeDirectory()
                     return nil
@@ -205,8 +215,25 @@ public struct Claim: Sendable, Hashable {
 
     private var manifestPath: String { directory + "/" + ClaimManifest.fileName }
 
-    private func writeManifest(_ manifest: ClaimManifest) throws {
-        try AtomicFile.write(Array(SidecarCoding.encode(manifest)), to: manifestPath, replace: true, mode: 0o640)
+    /// Replaces the manifest atomically, its content synced; `syncEntry` also syncs the claim
+    /// folder so that the new manifest's entry is on disk when this returns.
+    private func writeManifest(_ manifest: ClaimManifest, syncEntry: Bool = true) throws {
+        let bytes = Array(try SidecarCoding.encode(manifest))
+        if syncEntry {
+            try AtomicFile.write(bytes, to: manifestPath, replace: true, mode: 0o640)
+            return
+        }
+        let tmp = directory + "/" + FileSystem.uniqueName(prefix: ".tmp-", suffix: ".part")
+        let sink = try FileSink(path: tmp, exclusive: true, mode: 0o640)
+        do {
+            try sink.write(bytes)
+            try sink.close(sync: true)
+            try FileSystem.rename(tmp, to: manifestPath)
+        } catch {
+            try? sink.close()
+            try? FileSystem.remove(tmp)
+            throw error
+        }
     }
 
     private func readManifest() throws -> ClaimManifest {
@@ -226,7 +253,11 @@ public struct Claim: Sendable, Hashable {
     }
 
     /// Removes the manifest, leftover temp files and the claim folder (a document still in it
-    /// stays, and so does the folder).
+    /// stays, and so does the folder). The removal is not synced: a crash that brings the folder
+    /// back (empty, or with its manifest but no document) only leaves what `list` tidies up — a
+    /// folder without a document whose manifest records a finish or is older than `staleAfter`,
+    /// or has no manifest — and what `load` followed by the same finish completes (the manifest
+    /// says where the document went). The document itself is never in a folder removed here.
     private func removeDirectory() throws {
         for entry in (try? SpoolFileSystem.list(directory)) ?? [] {
             guard let name = entry.name, name != originalName,
@@ -236,7 +267,6 @@ public struct Claim: Sendable, Hashable {
         }
         if SpoolFileSystem.status(path) == nil {
             try SpoolFileSystem.removeDirectory(directory)
-            try FileSystem.syncDirectory(folders.claims)
         }
     }
 
