@@ -14,7 +14,12 @@ import Synchronization
 /// Every step is journaled, so a crash anywhere resumes with the same Message-ID and bytes.
 public final class OutboundService: Sendable {
     let context: AgentContext
+    /// Files being worked on per partner (claim, build, send, finish): `pipelineLimit` of them.
     let limiter = ConcurrencyLimiter()
+    /// HTTP exchanges in flight per partner: at most the partner's `send_concurrency`. Only the
+    /// exchange holds this slot, so other files are claimed, built, checked and finished (and
+    /// share journal commits and the disk's sync time) while the partner answers.
+    let sending = ConcurrencyLimiter()
     /// Claimed files some task is working on. A claim is worked on by one task at a time, so the
     /// scheduler, crash recovery and orphan adoption never send the same file twice at once.
     private let busy = Mutex<Set<String>>([])
@@ -39,7 +44,7 @@ public final class OutboundService: Sendable {
             context.logger.warning("file outside every partner's outbox", metadata: ["as2.file": "\(path)"])
             return
         }
-        let limit = partner.configuration.sendConcurrency
+        let limit = Self.pipelineLimit(partner.configuration.sendConcurrency)
         context.metrics.add("as2_queue_depth", ["partner": partner.name], 1)
         await limiter.acquire(partner.name, limit: limit)
         defer {
@@ -56,6 +61,11 @@ public final class OutboundService: Sendable {
         }
         await start(claim, partner: partner, snapshot: snapshot)
     }
+
+    /// Files of one partner worked on at once for `sendConcurrency` exchanges in flight: enough
+    /// that each exchange slot has the next file built and waiting, few enough that a burst of
+    /// files stays in the outbox (unclaimed) rather than in the claims folder.
+    static func pipelineLimit(_ sendConcurrency: Int) -> Int { max(1, sendConcurrency) * 4 }
 
     /// A claimed file gets its Message-ID, is built, and is journaled as its first attempt starts
     /// (one durable transaction: the row, the built request and attempt 1), then sent. Until that
@@ -218,6 +228,8 @@ public final class OutboundService: Sendable {
             )
             request.maxResponseBodySize = 16 << 20
             log.debug("sending", metadata: ["attempt": "\(current.attempts)"])
+            await sending.acquire(partner.name, limit: c.sendConcurrency)
+            defer { Task { await sending.release(partner.name) } }
             response = try await context.client.execute(request)
         } catch let error as HTTPClientError {
             log.warning("send failed", metadata: ["error": "\(error)", "transient": "\(error.isTransient)"])
@@ -464,7 +476,7 @@ public final class OutboundService: Sendable {
             _ = try? await journal.markFailed(row.id, reason: "partner \(row.partner) is no longer configured", mdn: nil)
             return
         }
-        await limiter.acquire(partner.name, limit: partner.configuration.sendConcurrency)
+        await limiter.acquire(partner.name, limit: Self.pipelineLimit(partner.configuration.sendConcurrency))
         defer { Task { await limiter.release(partner.name) } }
         // The journal row may have moved on while this task waited (another task finished it).
         guard let current = try? await journal.findOutbound(claimedPath: row.claimedPath), current.id == row.id,
