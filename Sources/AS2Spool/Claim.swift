@@ -2,7 +2,9 @@ import AS2Bytes
 import Foundation
 
 /// A file taken out of an outbox by rename(2) into `.as2/claims/<id>/<name>`, with a manifest
-/// beside it recording where it came from (DESIGN.md §2, §5). From the claim on, the file is
+/// beside it recording where it came from (DESIGN.md §2, §5). A file from the outbox top needs
+/// none until its finish starts: a lone document in a claim folder is such a claim, claimed at
+/// the time its id records. From the claim on, the file is
 /// never lost: `finishSent` or `finishFailed` moves it to `sent/` or `failed/` under the same
 /// subfolder with its sidecar, and every step can be re-run after a crash.
 public struct Claim: Sendable, Hashable {
@@ -40,16 +42,15 @@ public struct Claim: Sendable, Hashable {
                 // The claim folder's entry is on disk before anything is moved into it: a document
                 // moved into a folder that a crash then loses would be lost with it.
                 try FileSystem.syncDirectory(folders.claims)
-                // The manifest's content is synced before the document moves in. Its entry in the
-                // claim folder is synced before the move only for a file in a subfolder of the
-                // outbox: only such a claim needs the manifest to be recovered (its subpath). A
-                // crash that keeps the moved document but not the manifest's entry leaves a lone
-                // document, which `list` claims at the outbox top under the same name: for a file
-                // from the outbox top that is exactly its claim (only `claimedAt` becomes the time
-                // of recovery). Both entries are synced together below in that case.
-                try claim.writeManifest(
-                    ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil),
-                    syncEntry: subpath.contains("/"))
+                // Only a file from a subfolder of the outbox needs a manifest to be recovered (its
+                // subpath), and that manifest is on disk before the document moves in. A file from
+                // the outbox top gets none here (one file created, synced and removed less per
+                // file): its lone document in the claim folder says everything — the name, and
+                // the claim time in the id.
+                if subpath.contains("/") {
+                    try claim.writeManifest(
+                        ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil))
+                }
                 guard try SpoolFileSystem.renameIfPresent(file, to: claim.path) else {
                     try claim.removeDirectory()
                     return nil
@@ -79,7 +80,11 @@ public struct Claim: Sendable, Hashable {
         }
         let dir = folders.claims + "/" + id
         guard FileSystem.isDirectory(dir) else { return nil }
-        let manifest = try readManifest(at: dir + "/" + ClaimManifest.fileName, id: id)
+        let manifestPath = dir + "/" + ClaimManifest.fileName
+        if SpoolFileSystem.status(manifestPath) == nil, let name = try loneDocument(in: dir) {
+            return Claim(id: id, folders: folders, subpath: name, claimedAt: claimTime(id: id) ?? Date())
+        }
+        let manifest = try readManifest(at: manifestPath, id: id)
         return Claim(id: id, folders: folders, subpath: manifest.subpath, claimedAt: manifest.claimedAt)
     }
 
@@ -236,11 +241,30 @@ public struct Claim: Sendable, Hashable {
         }
     }
 
+    /// The manifest; for a claim without one (a file from the outbox top, not finishing yet),
+    /// the one it stands for.
     private func readManifest() throws -> ClaimManifest {
         guard FileSystem.isDirectory(directory) else {
             throw SpoolError(.corruptClaim, "claim \(id) no longer exists: it was finished already, or removed")
         }
+        if !subpath.contains("/"), SpoolFileSystem.status(manifestPath) == nil {
+            return ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: claimedAt, finish: nil)
+        }
         return try Self.readManifest(at: manifestPath, id: id)
+    }
+
+    /// The claim time recorded in an id made by `newID`; nil for other names.
+    static func claimTime(id: String) -> Date? {
+        guard let dash = id.firstIndex(of: "-"), let ms = Int64(id[..<dash]), ms >= 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(ms / 1000))
+    }
+
+    /// The one document (regular file, not a dot name) in a claim folder; nil for none or several.
+    private static func loneDocument(in dir: String) throws -> String? {
+        let documents = try SpoolFileSystem.list(dir).compactMap(\.name).filter {
+            !$0.hasPrefix(".") && SpoolFileSystem.status(dir + "/" + $0)?.kind == .regular
+        }
+        return documents.count == 1 ? documents.first : nil
     }
 
     private static func readManifest(at path: String, id: String) throws -> ClaimManifest {
@@ -282,16 +306,18 @@ public struct Claim: Sendable, Hashable {
             }
             return nil
         }
-        // No manifest (written by hand, or damaged): a lone document is claimed at the outbox top.
+        // No manifest (a file from the outbox top, or placed by hand): a lone document is claimed
+        // at the outbox top, at the time its id records (the time of recovery for other names).
         let documents = try SpoolFileSystem.list(dir).compactMap(\.name).filter {
             !$0.hasPrefix(".") && SpoolFileSystem.status(dir + "/" + $0)?.kind == .regular
         }
+        let claimedAt = claimTime(id: id)
         if documents.count == 1, let name = documents.first {
-            let claim = Claim(id: id, folders: folders, subpath: name, claimedAt: now)
-            try claim.writeManifest(ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: name, claimedAt: now, finish: nil))
-            return claim
+            return Claim(id: id, folders: folders, subpath: name, claimedAt: claimedAt ?? now)
         }
-        if documents.isEmpty {
+        // An empty folder is a claim that never completed, or one being made right now (its
+        // document is not moved in yet): removed once stale.
+        if documents.isEmpty, now.timeIntervalSince(claimedAt ?? .distantPast) > staleAfter {
             try Claim(id: id, folders: folders, subpath: "-", claimedAt: now).removeDirectory()
         }
         return nil
