@@ -113,9 +113,10 @@ public final class OutboundService: Sendable {
                 originalPath: claim.subpath, claimedPath: claim.path, payloadSize: Int64(payloadSize), payloadSHA256: sha, built: built
             )
         } catch {
-            // The claim stays without a row: adopted and sent afresh later (or at the next start).
+            // Nothing was sent: the file goes to failed/, as when its row could not be created before.
             try? FileSystem.remove(bodyPath)
-            log.error("journal unavailable", metadata: ["error": "\(error)"])
+            log.error("cannot start sending", metadata: ["error": "\(error)"])
+            await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
             return
         }
         log.info("file claimed", metadata: ["as2.message_id": "\(messageID)", "as2.size": "\(payloadSize)"])
