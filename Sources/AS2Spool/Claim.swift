@@ -24,7 +24,9 @@ public struct Claim: Sendable, Hashable {
     /// Claims `file` (inside the partner's outbox). Returns nil when the file vanished or is not
     /// a regular file (someone else took it, or it is a folder or a link). Throws when the claim
     /// itself fails, e.g. `.crossDevice` when `.as2/` is on another filesystem than the outbox.
-    public static func claim(file: String, folders: PartnerFolders, now: Date = Date()) throws -> Claim? {
+    /// With `syncingMove` false the caller calls `syncMove()` before anything is sent, and may
+    /// read the claimed document meanwhile (e.g. build the message while the folders sync).
+    public static func claim(file: String, folders: PartnerFolders, now: Date = Date(), syncingMove: Bool = true) throws -> Claim? {
         // Whole seconds, as the manifest stores them, so a listed claim equals the one returned here.
         let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let subpath = try subpath(of: file, in: folders.outbox)
@@ -65,9 +67,20 @@ public struct Claim: Sendable, Hashable {
                 try? claim.removeDirectory()
                 return nil
             }
-            try FileSystem.syncDirectory(claim.directory)
-            try FileSystem.syncDirectory(FileSystem.parentPath(file).isEmpty ? "." : FileSystem.parentPath(file))
+            if syncingMove { try claim.syncMove() }
             return claim
+        }
+    }
+
+    /// Puts the move into the claim on disk: the claim folder (the document's new entry) and the
+    /// outbox folder it left. Until then a crash may put the document back in the outbox, so this
+    /// precedes sending it.
+    public func syncMove() throws {
+        try SpoolError.wrapping("syncing claim \(id) (\(subpath))") {
+            try FileSystem.syncDirectory(directory)
+            let root = OutboxScanner.trimmed(folders.outbox)
+            let folder = FileSystem.parentPath((root == "/" ? "/" : root + "/") + subpath)
+            try FileSystem.syncDirectory(folder.isEmpty ? "." : folder)
         }
     }
 

@@ -53,13 +53,13 @@ public final class OutboundService: Sendable {
         }
         let claim: Claim
         do {
-            guard let c = try Claim.claim(file: path, folders: partner.folders) else { return }  // taken or gone
+            guard let c = try Claim.claim(file: path, folders: partner.folders, syncingMove: false) else { return }  // taken or gone
             claim = c
         } catch {
             context.logger.error("cannot claim a file", metadata: ["as2.file": "\(path)", "error": "\(error)"])
             return
         }
-        await start(claim, partner: partner, snapshot: snapshot)
+        await start(claim, partner: partner, snapshot: snapshot, syncingMove: true)
     }
 
     /// Files of one partner worked on at once for `sendConcurrency` exchanges in flight: enough
@@ -70,9 +70,15 @@ public final class OutboundService: Sendable {
     /// A claimed file gets its Message-ID, is built, and is journaled as its first attempt starts
     /// (one durable transaction: the row, the built request and attempt 1), then sent. Until that
     /// commit nothing has left the machine, so a crash before it leaves a claim without a row,
-    /// which `adoptOrphanClaims` sends afresh under a new Message-ID.
-    func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
-        guard own(claim.path) else { return }
+    /// which `adoptOrphanClaims` sends afresh under a new Message-ID. `syncingMove`: the claim's
+    /// move is not on disk yet; its folders are synced while the message is built, and before the
+    /// journal commit (the file must not be able to reappear in the outbox once it is journaled).
+    func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, syncingMove: Bool = false) async {
+        let moveSynced = syncingMove ? Task.detached { try claim.syncMove() } : nil
+        guard own(claim.path) else {
+            _ = await moveSynced?.result
+            return
+        }
         defer { release(claim.path) }
         var log = context.logger
         log[metadataKey: "as2.partner"] = "\(partner.name)"
@@ -90,9 +96,16 @@ public final class OutboundService: Sendable {
             await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
             return
         }
+        let building = Result { try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) }
+        if case let .failure(error)? = await moveSynced?.result {
+            // As when the claim itself fails: the claim stays, without a row, adopted at the next start.
+            try? FileSystem.remove(bodyPath)
+            log.error("cannot claim a file", metadata: ["error": "\(error)"])
+            return
+        }
         let built: BuiltMessage
         do {
-            built = try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath)
+            built = try building.get()
         } catch {
             try? FileSystem.remove(bodyPath)
             log.error("cannot build the message", metadata: ["as2.message_id": "\(messageID)", "error": "\(error)"])
