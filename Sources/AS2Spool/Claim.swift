@@ -2,11 +2,11 @@ import AS2Bytes
 import Foundation
 
 /// A file taken out of an outbox by rename(2) into `.as2/claims/<id>/<name>`, with a manifest
-/// beside it recording where it came from (DESIGN.md §2, §5). A file from the outbox top needs
-/// none until its finish starts: a lone document in a claim folder is such a claim, claimed at
-/// the time its id records. From the claim on, the file is
+/// beside it recording where it came from (DESIGN.md §2, §5). From the claim on, the file is
 /// never lost: `finishSent` or `finishFailed` moves it to `sent/` or `failed/` under the same
-/// subfolder with its sidecar, and every step can be re-run after a crash.
+/// subfolder with its sidecar, and every step can be re-run after a crash. A file from the
+/// outbox top needs no manifest until its finish starts: a lone document in a claim folder is
+/// such a claim, claimed at the time its id records.
 public struct Claim: Sendable, Hashable {
     public let id: String
     public let folders: PartnerFolders
@@ -233,25 +233,8 @@ public struct Claim: Sendable, Hashable {
 
     private var manifestPath: String { directory + "/" + ClaimManifest.fileName }
 
-    /// Replaces the manifest atomically, its content synced; `syncEntry` also syncs the claim
-    /// folder so that the new manifest's entry is on disk when this returns.
-    private func writeManifest(_ manifest: ClaimManifest, syncEntry: Bool = true) throws {
-        let bytes = Array(try SidecarCoding.encode(manifest))
-        if syncEntry {
-            try AtomicFile.write(bytes, to: manifestPath, replace: true, mode: 0o640)
-            return
-        }
-        let tmp = directory + "/" + FileSystem.uniqueName(prefix: ".tmp-", suffix: ".part")
-        let sink = try FileSink(path: tmp, exclusive: true, mode: 0o640)
-        do {
-            try sink.write(bytes)
-            try sink.close(sync: true)
-            try FileSystem.rename(tmp, to: manifestPath)
-        } catch {
-            try? sink.close()
-            try? FileSystem.remove(tmp)
-            throw error
-        }
+    private func writeManifest(_ manifest: ClaimManifest) throws {
+        try AtomicFile.write(Array(SidecarCoding.encode(manifest)), to: manifestPath, replace: true, mode: 0o640)
     }
 
     /// The manifest; for a claim without one (a file from the outbox top, not finishing yet),
