@@ -4,7 +4,9 @@ import Foundation
 /// A file taken out of an outbox by rename(2) into `.as2/claims/<id>/<name>`, with a manifest
 /// beside it recording where it came from (DESIGN.md §2, §5). From the claim on, the file is
 /// never lost: `finishSent` or `finishFailed` moves it to `sent/` or `failed/` under the same
-/// subfolder with its sidecar, and every step can be re-run after a crash.
+/// subfolder with its sidecar, and every step can be re-run after a crash. A file from the
+/// outbox top needs no manifest until its finish starts: a lone document in a claim folder is
+/// such a claim, claimed at the time its id records.
 public struct Claim: Sendable, Hashable {
     public let id: String
     public let folders: PartnerFolders
@@ -22,7 +24,9 @@ public struct Claim: Sendable, Hashable {
     /// Claims `file` (inside the partner's outbox). Returns nil when the file vanished or is not
     /// a regular file (someone else took it, or it is a folder or a link). Throws when the claim
     /// itself fails, e.g. `.crossDevice` when `.as2/` is on another filesystem than the outbox.
-    public static func claim(file: String, folders: PartnerFolders, now: Date = Date()) throws -> Claim? {
+    /// With `syncingMove` false the caller calls `syncMove()` before anything is sent, and may
+    /// read the claimed document meanwhile (e.g. build the message while the folders sync).
+    public static func claim(file: String, folders: PartnerFolders, now: Date = Date(), syncingMove: Bool = true) throws -> Claim? {
         // Whole seconds, as the manifest stores them, so a listed claim equals the one returned here.
         let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
         let subpath = try subpath(of: file, in: folders.outbox)
@@ -37,9 +41,18 @@ public struct Claim: Sendable, Hashable {
             while try !SpoolFileSystem.makeDirectory(folders.claims + "/" + id) { id = newID(now) }
             let claim = Claim(id: id, folders: folders, subpath: subpath, claimedAt: now)
             do {
+                // The claim folder's entry is on disk before anything is moved into it: a document
+                // moved into a folder that a crash then loses would be lost with it.
                 try FileSystem.syncDirectory(folders.claims)
-                try claim.writeManifest(ClaimManifest(
-                    format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil))
+                // Only a file from a subfolder of the outbox needs a manifest to be recovered (its
+                // subpath), and that manifest is on disk before the document moves in. A file from
+                // the outbox top gets none here (one file created, synced and removed less per
+                // file): its lone document in the claim folder says everything — the name, and
+                // the claim time in the id.
+                if subpath.contains("/") {
+                    try claim.writeManifest(
+                        ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil))
+                }
                 guard try SpoolFileSystem.renameIfPresent(file, to: claim.path) else {
                     try claim.removeDirectory()
                     return nil
@@ -54,9 +67,20 @@ public struct Claim: Sendable, Hashable {
                 try? claim.removeDirectory()
                 return nil
             }
-            try FileSystem.syncDirectory(claim.directory)
-            try FileSystem.syncDirectory(FileSystem.parentPath(file).isEmpty ? "." : FileSystem.parentPath(file))
+            if syncingMove { try claim.syncMove() }
             return claim
+        }
+    }
+
+    /// Puts the move into the claim on disk: the claim folder (the document's new entry) and the
+    /// outbox folder it left. Until then a crash may put the document back in the outbox, so this
+    /// precedes sending it.
+    public func syncMove() throws {
+        try SpoolError.wrapping("syncing claim \(id) (\(subpath))") {
+            try FileSystem.syncDirectory(directory)
+            let root = OutboxScanner.trimmed(folders.outbox)
+            let folder = FileSystem.parentPath((root == "/" ? "/" : root + "/") + subpath)
+            try FileSystem.syncDirectory(folder.isEmpty ? "." : folder)
         }
     }
 
@@ -69,7 +93,11 @@ public struct Claim: Sendable, Hashable {
         }
         let dir = folders.claims + "/" + id
         guard FileSystem.isDirectory(dir) else { return nil }
-        let manifest = try readManifest(at: dir + "/" + ClaimManifest.fileName, id: id)
+        let manifestPath = dir + "/" + ClaimManifest.fileName
+        if SpoolFileSystem.status(manifestPath) == nil, let name = try loneDocument(in: dir) {
+            return Claim(id: id, folders: folders, subpath: name, claimedAt: claimTime(id: id) ?? Date())
+        }
+        let manifest = try readManifest(at: manifestPath, id: id)
         return Claim(id: id, folders: folders, subpath: manifest.subpath, claimedAt: manifest.claimedAt)
     }
 
@@ -209,11 +237,30 @@ public struct Claim: Sendable, Hashable {
         try AtomicFile.write(Array(SidecarCoding.encode(manifest)), to: manifestPath, replace: true, mode: 0o640)
     }
 
+    /// The manifest; for a claim without one (a file from the outbox top, not finishing yet),
+    /// the one it stands for.
     private func readManifest() throws -> ClaimManifest {
         guard FileSystem.isDirectory(directory) else {
             throw SpoolError(.corruptClaim, "claim \(id) no longer exists: it was finished already, or removed")
         }
+        if !subpath.contains("/"), SpoolFileSystem.status(manifestPath) == nil {
+            return ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: claimedAt, finish: nil)
+        }
         return try Self.readManifest(at: manifestPath, id: id)
+    }
+
+    /// The claim time recorded in an id made by `newID`; nil for other names.
+    static func claimTime(id: String) -> Date? {
+        guard let dash = id.firstIndex(of: "-"), let ms = Int64(id[..<dash]), ms >= 0 else { return nil }
+        return Date(timeIntervalSince1970: Double(ms / 1000))
+    }
+
+    /// The one document (regular file, not a dot name) in a claim folder; nil for none or several.
+    private static func loneDocument(in dir: String) throws -> String? {
+        let documents = try SpoolFileSystem.list(dir).compactMap(\.name).filter {
+            !$0.hasPrefix(".") && SpoolFileSystem.status(dir + "/" + $0)?.kind == .regular
+        }
+        return documents.count == 1 ? documents.first : nil
     }
 
     private static func readManifest(at path: String, id: String) throws -> ClaimManifest {
@@ -226,7 +273,11 @@ public struct Claim: Sendable, Hashable {
     }
 
     /// Removes the manifest, leftover temp files and the claim folder (a document still in it
-    /// stays, and so does the folder).
+    /// stays, and so does the folder). The removal is not synced: a crash that brings the folder
+    /// back (empty, or with its manifest but no document) only leaves what `list` tidies up — a
+    /// folder without a document whose manifest records a finish or is older than `staleAfter`,
+    /// or has no manifest — and what `load` followed by the same finish completes (the manifest
+    /// says where the document went). The document itself is never in a folder removed here.
     private func removeDirectory() throws {
         for entry in (try? SpoolFileSystem.list(directory)) ?? [] {
             guard let name = entry.name, name != originalName,
@@ -236,7 +287,6 @@ public struct Claim: Sendable, Hashable {
         }
         if SpoolFileSystem.status(path) == nil {
             try SpoolFileSystem.removeDirectory(directory)
-            try FileSystem.syncDirectory(folders.claims)
         }
     }
 
@@ -252,16 +302,18 @@ public struct Claim: Sendable, Hashable {
             }
             return nil
         }
-        // No manifest (written by hand, or damaged): a lone document is claimed at the outbox top.
+        // No manifest (a file from the outbox top, or placed by hand): a lone document is claimed
+        // at the outbox top, at the time its id records (the time of recovery for other names).
         let documents = try SpoolFileSystem.list(dir).compactMap(\.name).filter {
             !$0.hasPrefix(".") && SpoolFileSystem.status(dir + "/" + $0)?.kind == .regular
         }
+        let claimedAt = claimTime(id: id)
         if documents.count == 1, let name = documents.first {
-            let claim = Claim(id: id, folders: folders, subpath: name, claimedAt: now)
-            try claim.writeManifest(ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: name, claimedAt: now, finish: nil))
-            return claim
+            return Claim(id: id, folders: folders, subpath: name, claimedAt: claimedAt ?? now)
         }
-        if documents.isEmpty {
+        // An empty folder is a claim that never completed, or one being made right now (its
+        // document is not moved in yet): removed once stale.
+        if documents.isEmpty, now.timeIntervalSince(claimedAt ?? .distantPast) > staleAfter {
             try Claim(id: id, folders: folders, subpath: "-", claimedAt: now).removeDirectory()
         }
         return nil

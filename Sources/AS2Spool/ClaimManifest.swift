@@ -1,7 +1,8 @@
 import Foundation
 
 /// `.as2/claims/<id>/.claim.json`: where a claimed file came from and, once finishing started,
-/// where it is going — so every step can be re-run after a crash.
+/// where it is going — so every step can be re-run after a crash. A file from the outbox top has
+/// one only from the start of its finish (its claim folder says where it came from).
 struct ClaimManifest: Codable, Equatable {
     struct Finish: Codable, Equatable {
         var destination: String

@@ -72,6 +72,27 @@ final class HTTPFaultTests: HTTPAgentTestCase {
         XCTAssertEqual(claimed.count, 1, "claimed once, resumed after the restart: \(claimed)")
     }
 
+    /// `send_concurrency` (2 here) bounds the HTTP exchanges, not the files worked on: while the
+    /// partner never answers, two POSTs hang and 4 × 2 files are claimed, the rest wait in the
+    /// outbox; once it answers again, every file arrives exactly once.
+    func testSendConcurrencyBoundsTheExchangesWhileMoreFilesAreClaimed() throws {
+        let (acme, globex, proxy) = try proxiedPair(mode: .blackhole)
+        try globex.start()
+        try acme.start()
+        let names = (0..<10).map { "c\($0).bin" }
+        for (i, name) in names.enumerated() { try acme.drop(payload(1_000 + i), as: name, to: "globex") }
+        XCTAssertTrue(HTTPWait.until(timeout: 15) { proxy.connections >= 2 && acme.files("globex", "outbox").count == 2 }, "two POSTs hang, eight files claimed")
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertEqual(proxy.connections, 2, "no third exchange while two are in flight")
+        XCTAssertEqual(acme.files("globex", "outbox").count, 2, "no more than 4 × send_concurrency files claimed")
+        proxy.setMode(.passThrough)
+        for name in names {
+            let sent = try acme.waitSent(name, partner: "globex", timeout: 60)
+            XCTAssertEqual(sent.mdn.dispositionType, .processed, name)
+        }
+        XCTAssertEqual(inboxDocuments(globex), names.sorted())
+    }
+
     func testAsyncMDNEndpointDownIsRetriedLater() throws {
         let (acme, globex) = try pair(mdn: "async")
         // ACME announces its receipt URL through a proxy that is "down" for the first attempts.

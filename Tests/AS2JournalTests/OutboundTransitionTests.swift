@@ -29,6 +29,34 @@ final class OutboundTransitionTests: XCTestCase {
         XCTAssertEqual(events.first?.state, "queued")
     }
 
+    func testCreateOutboundSendingRecordsClaimBuildAndFirstAttemptAtOnce() async throws {
+        let clock = TestClock()
+        let journal = try Journal.inMemory(clock: clock.journalClock)
+        let before = await journal.statistics().durableTransactions
+        let message = try await journal.createOutboundSending(
+            partner: "acme", as2From: "OURCORP", as2To: "ACME-AS2", messageID: "<msg-3@ourcorp.example>",
+            messageIDKey: "msg-3@ourcorp.example", originalPath: "orders/po-3.edi", claimedPath: "/spool/acme/.as2/claim-3.edi",
+            payloadSize: 1003, payloadSHA256: String(repeating: "AB", count: 32), built: testBuilt(3))
+
+        XCTAssertEqual(message.state, .sending)
+        XCTAssertEqual(message.attempts, 1)
+        XCTAssertEqual(message.built, testBuilt(3))
+        XCTAssertEqual(message.payloadSHA256, String(repeating: "ab", count: 32))
+        let stored = try await journal.outbound(message.id)
+        XCTAssertEqual(stored, message)
+        let events = try await journal.events(for: message.id)
+        XCTAssertEqual(events.map(\.kind), [.created, .built, .attempt])
+        XCTAssertEqual(events.map(\.state), ["queued", "queued", "sending"])
+        let after = await journal.statistics().durableTransactions
+        XCTAssertEqual(after - before, 1, "one durable commit before the first POST")
+
+        // It resumes like a message whose attempt was recorded separately: resent with the same bytes.
+        let resumable = try await journal.outboundToResume(now: clock.now)
+        XCTAssertEqual(resumable.map(\.id), [message.id])
+        let delivered = try await journal.markDelivered(message.id, mdn: testEvidence(clock.now))
+        XCTAssertEqual(delivered.state, .delivered)
+    }
+
     func testSyncMDNPathEndsDeliveredWithEvidenceAndTimeline() async throws {
         let clock = TestClock()
         let journal = try Journal.inMemory(clock: clock.journalClock)

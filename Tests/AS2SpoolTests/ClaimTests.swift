@@ -54,6 +54,34 @@ final class ClaimTests: XCTestCase {
         XCTAssertEqual(try Claim.list(folders: f), [claim])
     }
 
+    func testTopLevelClaimHasNoManifestUntilItsFinishStarts() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        try writeFile(f.outbox + "/po.edi", "order")
+        let claim = try XCTUnwrap(try Claim.claim(file: f.outbox + "/po.edi", folders: f, now: Date(timeIntervalSince1970: 1_234.5)))
+        XCTAssertEqual(listing(claim.directory), ["po.edi"])
+        XCTAssertEqual(claim.claimedAt, Date(timeIntervalSince1970: 1_234))
+        XCTAssertEqual(try Claim.load(id: claim.id, folders: f), claim, "the claim folder alone says what the claim is")
+        XCTAssertEqual(try Claim.list(folders: f, now: Date(timeIntervalSince1970: 5_000)), [claim])
+        XCTAssertEqual(listing(claim.directory), ["po.edi"], "listing writes nothing into the claim")
+        let document = try claim.finishSent(sidecar: receipt, rawMDN: nil)
+        XCTAssertEqual(document.path, f.sent + "/po.edi")
+        XCTAssertEqual(readText(document.path), "order")
+        XCTAssertFalse(FileSystem.exists(claim.directory))
+    }
+
+    func testYoungEmptyClaimFolderIsKeptWhileItsClaimMayBeInProgress() throws {
+        let dir = try TestDirectory()
+        let f = try folders(dir)
+        // A claim being made: its folder exists, its document is not moved in yet.
+        let id = "1000000-00000000000000ab"
+        try FileSystem.createDirectory(f.claims + "/" + id)
+        XCTAssertEqual(try Claim.list(folders: f, now: Date(timeIntervalSince1970: 1_030)), [])
+        XCTAssertTrue(FileSystem.exists(f.claims + "/" + id))
+        XCTAssertEqual(try Claim.list(folders: f, now: Date(timeIntervalSince1970: 1_100)), [])
+        XCTAssertFalse(FileSystem.exists(f.claims + "/" + id), "removed once stale")
+    }
+
     func testVanishedFoldersAndLinksAreNotClaimed() throws {
         let dir = try TestDirectory()
         let f = try folders(dir)

@@ -14,7 +14,12 @@ import Synchronization
 /// Every step is journaled, so a crash anywhere resumes with the same Message-ID and bytes.
 public final class OutboundService: Sendable {
     let context: AgentContext
+    /// Files being worked on per partner (claim, build, send, finish): `pipelineLimit` of them.
     let limiter = ConcurrencyLimiter()
+    /// HTTP exchanges in flight per partner: at most the partner's `send_concurrency`. Only the
+    /// exchange holds this slot, so other files are claimed, built, checked and finished (and
+    /// share journal commits and the disk's sync time) while the partner answers.
+    let sending = ConcurrencyLimiter()
     /// Claimed files some task is working on. A claim is worked on by one task at a time, so the
     /// scheduler, crash recovery and orphan adoption never send the same file twice at once.
     private let busy = Mutex<Set<String>>([])
@@ -39,7 +44,7 @@ public final class OutboundService: Sendable {
             context.logger.warning("file outside every partner's outbox", metadata: ["as2.file": "\(path)"])
             return
         }
-        let limit = partner.configuration.sendConcurrency
+        let limit = Self.pipelineLimit(partner.configuration.sendConcurrency)
         context.metrics.add("as2_queue_depth", ["partner": partner.name], 1)
         await limiter.acquire(partner.name, limit: limit)
         defer {
@@ -48,38 +53,106 @@ public final class OutboundService: Sendable {
         }
         let claim: Claim
         do {
-            guard let c = try Claim.claim(file: path, folders: partner.folders) else { return }  // taken or gone
+            guard let c = try Claim.claim(file: path, folders: partner.folders, syncingMove: false) else { return }  // taken or gone
             claim = c
         } catch {
             context.logger.error("cannot claim a file", metadata: ["as2.file": "\(path)", "error": "\(error)"])
             return
         }
-        await start(claim, partner: partner, snapshot: snapshot)
+        await start(claim, partner: partner, snapshot: snapshot, syncingMove: true)
     }
 
-    /// A claimed file gets its journal row and Message-ID, then is built and sent.
-    func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
-        guard own(claim.path) else { return }
+    /// Files of one partner worked on at once for `sendConcurrency` exchanges in flight: enough
+    /// that each exchange slot has the next file built and waiting, few enough that a burst of
+    /// files stays in the outbox (unclaimed) rather than in the claims folder.
+    static func pipelineLimit(_ sendConcurrency: Int) -> Int { max(1, sendConcurrency) * 4 }
+
+    /// A claimed file gets its Message-ID, is built, and is journaled as its first attempt starts
+    /// (one durable transaction: the row, the built request and attempt 1), then sent. Until that
+    /// commit nothing has left the machine, so a crash before it leaves a claim without a row,
+    /// which `adoptOrphanClaims` sends afresh under a new Message-ID. `syncingMove`: the claim's
+    /// move is not on disk yet; its folders are synced while the message is built, and before the
+    /// journal commit (the file must not be able to reappear in the outbox once it is journaled).
+    func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, syncingMove: Bool = false) async {
+        let moveSynced = syncingMove ? Task.detached { try claim.syncMove() } : nil
+        guard own(claim.path) else {
+            _ = await moveSynced?.result
+            return
+        }
         defer { release(claim.path) }
         var log = context.logger
         log[metadataKey: "as2.partner"] = "\(partner.name)"
         log[metadataKey: "as2.file"] = "\(claim.subpath)"
+        let bodyPath = self.bodyPath(for: claim)
+        let payloadSize: Int
+        let sha: String
+        let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
         do {
             let payload = try FileByteSource(path: claim.path)
-            let sha = Hex.encode(try Digest.compute(.sha256, over: payload))
-            let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
-            let row = try await journal.createOutbound(
-                partner: partner.name, as2From: snapshot.identity.as2ID.value, as2To: partner.as2ID.value,
-                messageID: messageID, messageIDKey: MessageID.normalizedKey(messageID),
-                originalPath: claim.subpath, claimedPath: claim.path, payloadSize: Int64(payload.count), payloadSHA256: sha
-            )
-            log.info("file claimed", metadata: ["as2.message_id": "\(messageID)", "as2.size": "\(payload.count)"])
-            await buildAndSend(row, claim: claim, partner: partner, snapshot: snapshot)
+            payloadSize = payload.count
+            sha = Hex.encode(try Digest.compute(.sha256, over: payload))
         } catch {
             log.error("cannot start sending", metadata: ["error": "\(error)"])
             await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
+            return
         }
+        let building = Result { try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) }
+        if case let .failure(error)? = await moveSynced?.result {
+            // As when the claim itself fails: the claim stays, without a row, adopted at the next start.
+            try? FileSystem.remove(bodyPath)
+            log.error("cannot claim a file", metadata: ["error": "\(error)"])
+            return
+        }
+        let built: BuiltMessage
+        do {
+            built = try building.get()
+        } catch {
+            try? FileSystem.remove(bodyPath)
+            log.error("cannot build the message", metadata: ["as2.message_id": "\(messageID)", "error": "\(error)"])
+            // Journaled as failed, as a message that could not be built always was.
+            do {
+                let row = try await createRow(claim, partner: partner, snapshot: snapshot, messageID: messageID, size: payloadSize, sha: sha)
+                await fail(row, category: .configuration, reason: "the message could not be built: \(error)", mdn: nil)
+            } catch {
+                await failClaim(claim, partner: partner, messageID: messageID, category: .configuration, reason: "the message could not be built: \(error)", attempts: 0)
+            }
+            return
+        }
+        let row: AS2Journal.OutboundMessage
+        do {
+            row = try await journal.createOutboundSending(
+                partner: partner.name, as2From: snapshot.identity.as2ID.value, as2To: partner.as2ID.value,
+                messageID: messageID, messageIDKey: MessageID.normalizedKey(messageID),
+                originalPath: claim.subpath, claimedPath: claim.path, payloadSize: Int64(payloadSize), payloadSHA256: sha, built: built
+            )
+        } catch {
+            // Nothing was sent: the file goes to failed/, as when its row could not be created before.
+            try? FileSystem.remove(bodyPath)
+            log.error("cannot start sending", metadata: ["error": "\(error)"])
+            await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
+            return
+        }
+        log.info("file claimed", metadata: ["as2.message_id": "\(messageID)", "as2.size": "\(payloadSize)"])
+        await attempt(row, partner: partner, snapshot: snapshot, recorded: true)
     }
+
+    /// A `queued` journal row for `claim` (nothing built yet).
+    private func createRow(
+        _ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, size: Int, sha: String
+    ) async throws -> AS2Journal.OutboundMessage {
+        try await journal.createOutbound(
+            partner: partner.name, as2From: snapshot.identity.as2ID.value, as2To: partner.as2ID.value,
+            messageID: messageID, messageIDKey: MessageID.normalizedKey(messageID),
+            originalPath: claim.subpath, claimedPath: claim.path, payloadSize: Int64(size), payloadSHA256: sha
+        )
+    }
+
+    /// Where the request built for `claim` is kept (`state/outbound/claim-<id>.body`): named after
+    /// the claim, so that it can be written before the journal row exists.
+    func bodyPath(for claim: Claim) -> String { context.directories.outbound + "/claim-\(claim.id).body" }
+
+    /// The stored request of `row` (rows journaled before bodies were named after claims use the row id).
+    func bodyPath(of row: AS2Journal.OutboundMessage) -> String { row.built?.bodyPath ?? context.directories.outboundBody(id: row.id) }
 
     // MARK: Build and send
 
@@ -105,14 +178,14 @@ public final class OutboundService: Sendable {
         )
     }
 
-    func build(_ row: AS2Journal.OutboundMessage, claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String) throws -> BuiltMessage {
+    func build(claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, bodyPath: String) throws -> BuiltMessage {
         let prepared = try MessageBuilder.build(
             payload: try FileByteSource(path: claim.path),
             options: options(partner, snapshot: snapshot, messageID: messageID, filename: claim.originalName, date: Date()),
             signer: snapshot.identity.signing,
             recipients: partner.encryptionCertificate.map { [$0] } ?? [],
             workDirectory: context.directories.work,
-            bodyPath: context.directories.outboundBody(id: row.id)
+            bodyPath: bodyPath
         )
         var digests: [String: String] = [:]
         for mic in prepared.expectedMICs {
@@ -120,7 +193,7 @@ public final class OutboundService: Sendable {
             if digests[key] == nil { digests[key] = mic.base64 }
         }
         return BuiltMessage(
-            bodyPath: context.directories.outboundBody(id: row.id),
+            bodyPath: bodyPath,
             headers: prepared.headers.map { HeaderField(name: $0.name, value: $0.value) },
             micDigests: digests,
             dateHeader: prepared.headers.first { $0.name == "Date" }?.value ?? ""
@@ -129,7 +202,7 @@ public final class OutboundService: Sendable {
 
     func buildAndSend(_ row: AS2Journal.OutboundMessage, claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
         do {
-            let built = try build(row, claim: claim, partner: partner, snapshot: snapshot, messageID: row.messageID)
+            let built = try build(claim: claim, partner: partner, snapshot: snapshot, messageID: row.messageID, bodyPath: bodyPath(of: row))
             let updated = try await journal.recordBuilt(row.id, built)
             await attempt(updated, partner: partner, snapshot: snapshot)
         } catch {
@@ -139,18 +212,23 @@ public final class OutboundService: Sendable {
     }
 
     /// One POST of the exact stored bytes, and what its answer means (requirements §1.7, R-ST-1/2).
-    func attempt(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
+    /// `recorded`: the journal already counts this attempt (`createOutboundSending`).
+    func attempt(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime, snapshot: AgentSnapshot, recorded: Bool = false) async {
         var log = context.logger
         log[metadataKey: "as2.message_id"] = "\(row.messageID)"
         log[metadataKey: "as2.partner"] = "\(partner.name)"
         guard let built = row.built else { return }
         let c = partner.configuration
         let current: AS2Journal.OutboundMessage
-        do {
-            current = try await journal.recordAttempt(row.id)
-        } catch {
-            log.error("journal unavailable", metadata: ["error": "\(error)"])
-            return
+        if recorded {
+            current = row
+        } else {
+            do {
+                current = try await journal.recordAttempt(row.id)
+            } catch {
+                log.error("journal unavailable", metadata: ["error": "\(error)"])
+                return
+            }
         }
         if current.attempts > 1 { context.metrics.increment("as2_retries_total", ["partner": partner.name]) }
         let response: HTTPClientResponse
@@ -164,6 +242,8 @@ public final class OutboundService: Sendable {
             )
             request.maxResponseBodySize = 16 << 20
             log.debug("sending", metadata: ["attempt": "\(current.attempts)"])
+            await sending.acquire(partner.name, limit: c.sendConcurrency)
+            defer { Task { await sending.release(partner.name) } }
             response = try await context.client.execute(request)
         } catch let error as HTTPClientError {
             log.warning("send failed", metadata: ["error": "\(error)", "transient": "\(error.isTransient)"])
@@ -311,7 +391,7 @@ public final class OutboundService: Sendable {
         do {
             let document = try claim.finishSent(receipt: sidecar, rawMDN: rawMDN)
             _ = try await journal.markDelivered(row.id, mdn: evidence, warning: warning, resultPaths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []))
-            try? FileSystem.remove(context.directories.outboundBody(id: row.id))
+            try? FileSystem.remove(bodyPath(of: row))
             context.logger.info("delivered", metadata: ["as2.message_id": "\(row.messageID)", "as2.partner": "\(partner.name)", "as2.file": "\(document.path)"])
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": warning == nil ? "delivered" : "delivered_with_warning"])
             context.metrics.increment("as2_bytes_total", ["partner": partner.name, "direction": "outbound"], by: Double(row.payloadSize))
@@ -333,7 +413,7 @@ public final class OutboundService: Sendable {
         let document = await failClaim(claim, partner: partner, messageID: row.messageID, category: category, reason: reason, attempts: row.attempts, httpStatus: httpStatus, disposition: disposition)
         let paths = document.map { [$0.path, $0.sidecarPath] } ?? []
         _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn, resultPaths: paths)
-        try? FileSystem.remove(context.directories.outboundBody(id: row.id))
+        try? FileSystem.remove(bodyPath(of: row))
         context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": "failed"])
     }
 
@@ -410,7 +490,7 @@ public final class OutboundService: Sendable {
             _ = try? await journal.markFailed(row.id, reason: "partner \(row.partner) is no longer configured", mdn: nil)
             return
         }
-        await limiter.acquire(partner.name, limit: partner.configuration.sendConcurrency)
+        await limiter.acquire(partner.name, limit: Self.pipelineLimit(partner.configuration.sendConcurrency))
         defer { Task { await limiter.release(partner.name) } }
         // The journal row may have moved on while this task waited (another task finished it).
         guard let current = try? await journal.findOutbound(claimedPath: row.claimedPath), current.id == row.id,
@@ -421,7 +501,7 @@ public final class OutboundService: Sendable {
             await reconcileMissingClaim(row, partner: partner)
             return
         }
-        guard row.built != nil, FileSystem.exists(context.directories.outboundBody(id: row.id)) else {
+        guard row.built != nil, FileSystem.exists(bodyPath(of: row)) else {
             await buildAndSend(row, claim: claim, partner: partner, snapshot: snapshot)
             return
         }
@@ -429,7 +509,7 @@ public final class OutboundService: Sendable {
             // Interop switch (R-RS-3): a fresh Message-ID and signature; the payload MIC is unchanged.
             let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
             do {
-                let built = try build(row, claim: claim, partner: partner, snapshot: snapshot, messageID: messageID)
+                let built = try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath(of: row))
                 let updated = try await journal.recordResendWithNewMessageID(row.id, messageID: messageID, messageIDKey: MessageID.normalizedKey(messageID), built: built)
                 await attempt(updated, partner: partner, snapshot: snapshot)
             } catch {
