@@ -53,7 +53,8 @@ public final class OutboundService: Sendable {
         }
         let claim: Claim
         do {
-            guard let c = try Claim.claim(file: path, folders: partner.folders, syncingMove: false) else { return }  // taken or gone
+            let folders = partner.folders
+            guard let c = try await DiskIO.run({ try Claim.claim(file: path, folders: folders, syncingMove: false) }) else { return }  // taken or gone
             claim = c
         } catch {
             context.logger.error("cannot claim a file", metadata: ["as2.file": "\(path)", "error": "\(error)"])
@@ -74,7 +75,9 @@ public final class OutboundService: Sendable {
     /// move is not on disk yet; its folders are synced while the message is built, and before the
     /// journal commit (the file must not be able to reappear in the outbox once it is journaled).
     func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, syncingMove: Bool = false) async {
-        let moveSynced = syncingMove ? Task.detached { try claim.syncMove() } : nil
+        // File work (renames, fsyncs, the build's body file) runs on the disk threads, never on the
+        // cooperative pool (one thread per core: an fsync there stalls every other task).
+        let moveSynced = syncingMove ? Task { try await DiskIO.run { try claim.syncMove() } } : nil
         guard own(claim.path) else {
             _ = await moveSynced?.result
             return
@@ -88,15 +91,21 @@ public final class OutboundService: Sendable {
         let sha: String
         let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
         do {
-            let payload = try FileByteSource(path: claim.path)
-            payloadSize = payload.count
-            sha = Hex.encode(try Digest.compute(.sha256, over: payload))
+            (payloadSize, sha) = try await DiskIO.run {
+                let payload = try FileByteSource(path: claim.path)
+                return (payload.count, Hex.encode(try Digest.compute(.sha256, over: payload)))
+            }
         } catch {
             log.error("cannot start sending", metadata: ["error": "\(error)"])
             await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
             return
         }
-        let building = Result { try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) }
+        let building: Result<BuiltMessage, any Error>
+        do {
+            building = .success(try await DiskIO.run { [self] in try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) })
+        } catch {
+            building = .failure(error)
+        }
         if case let .failure(error)? = await moveSynced?.result {
             // As when the claim itself fails: the claim stays, without a row, adopted at the next start.
             try? FileSystem.remove(bodyPath)
@@ -389,7 +398,7 @@ public final class OutboundService: Sendable {
             attempts: row.attempts, httpStatus: httpStatus
         )
         do {
-            let document = try claim.finishSent(receipt: sidecar, rawMDN: rawMDN)
+            let document = try await DiskIO.run { try claim.finishSent(receipt: sidecar, rawMDN: rawMDN) }
             _ = try await journal.markDelivered(row.id, mdn: evidence, warning: warning, resultPaths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []))
             try? FileSystem.remove(bodyPath(of: row))
             context.logger.info("delivered", metadata: ["as2.message_id": "\(row.messageID)", "as2.partner": "\(partner.name)", "as2.file": "\(document.path)"])
@@ -420,16 +429,19 @@ public final class OutboundService: Sendable {
     /// Moves the claimed file to failed/ with its error sidecar; nil when that failed (logged).
     @discardableResult
     func failClaim(_ claim: Claim, partner: PartnerRuntime, messageID: String?, category: ErrorSidecar.Category, reason: String, attempts: Int, httpStatus: Int? = nil, disposition: String? = nil) async -> AS2Spool.DeliveredDocument? {
-        let size = (try? FileSystem.fileSize(claim.path)) ?? 0
-        let sha = (try? FileByteSource(path: claim.path)).flatMap { try? Hex.encode(Digest.compute(.sha256, over: $0)) } ?? ""
-        let sidecar = ErrorSidecar(
-            messageId: messageID, partner: partner.name,
-            file: SidecarFile(name: claim.originalName, originalName: claim.originalName, size: size, sha256: sha),
-            failedAt: Date(), reason: reason, category: category, attempts: attempts,
-            lastHttpStatus: httpStatus, mdnDisposition: disposition, details: nil
-        )
+        let partnerName = partner.name
         do {
-            let document = try claim.finishFailed(error: sidecar)
+            let document = try await DiskIO.run {
+                let size = (try? FileSystem.fileSize(claim.path)) ?? 0
+                let sha = (try? FileByteSource(path: claim.path)).flatMap { try? Hex.encode(Digest.compute(.sha256, over: $0)) } ?? ""
+                let sidecar = ErrorSidecar(
+                    messageId: messageID, partner: partnerName,
+                    file: SidecarFile(name: claim.originalName, originalName: claim.originalName, size: size, sha256: sha),
+                    failedAt: Date(), reason: reason, category: category, attempts: attempts,
+                    lastHttpStatus: httpStatus, mdnDisposition: disposition, details: nil
+                )
+                return try claim.finishFailed(error: sidecar)
+            }
             context.logger.error("moved to failed/", metadata: ["as2.partner": "\(partner.name)", "as2.file": "\(document.path)", "reason": "\(reason)"])
             return document
         } catch {
