@@ -3,9 +3,12 @@ import Foundation
 
 /// `CryptoInspector` backed by AS2Crypto: what check-config uses for real files.
 struct AS2CryptoInspector: CryptoInspector {
+    /// Certificate files read once per run (many partners usually name the same few files).
+    var certificates = CertificateFileCache()
+
     func loadCertificates(path: String) throws -> [Certificate] {
         do {
-            return try Certificate.load(fromFile: path)
+            return try certificates.certificates(inFile: path)
         } catch let error as CryptoError {
             throw LoadError(message: error.message)
         }

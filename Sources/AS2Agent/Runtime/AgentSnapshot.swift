@@ -10,10 +10,13 @@ public struct AgentSnapshot: Sendable {
     private let byName: [String: Int]
     private let byAS2ID: [String: Int]
 
-    public init(configuration: AgentConfiguration) throws {
+    /// Loads our keys and every partner's certificates; `certificates` shares each certificate
+    /// file among the partners naming it (and with check-config's pass at start-up).
+    public init(configuration: AgentConfiguration, certificates: CertificateFileCache = CertificateFileCache()) throws {
         self.configuration = configuration
         identity = try LocalIdentity.load(configuration.agent)
-        partners = try configuration.partners.map { try PartnerRuntime.load($0, spoolDirectory: configuration.agent.spoolDirectory) }
+        let spool = configuration.agent.spoolDirectory
+        partners = try configuration.partners.map { try PartnerRuntime.load($0, spoolDirectory: spool, certificates: certificates) }
         var byName: [String: Int] = [:]
         var byAS2ID: [String: Int] = [:]
         for (i, p) in partners.enumerated() {
