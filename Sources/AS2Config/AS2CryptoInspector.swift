@@ -15,6 +15,10 @@ struct AS2CryptoInspector: CryptoInspector {
     }
 
     func facts(of certificate: Certificate) -> CertificateFacts {
+        certificates.facts(of: certificate, compute: Self.computeFacts)
+    }
+
+    private static func computeFacts(_ certificate: Certificate) -> CertificateFacts {
         let usage = certificate.keyUsage
         return CertificateFacts(
             subject: certificate.subject, notBefore: certificate.notBefore, notAfter: certificate.notAfter,

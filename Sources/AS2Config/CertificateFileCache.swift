@@ -38,6 +38,9 @@ public final class CertificateFileCache: Sendable {
     }
 
     private let entries = Mutex<[String: Entry]>([:])
+    /// check-config's facts per certificate (subject, dates, fingerprint, key size), computed
+    /// once however many partners share it; the certificate is kept so its identity stays unique.
+    private let facts = Mutex<[ObjectIdentifier: (certificate: Certificate, facts: CertificateFacts)]>([:])
 
     public init() {}
 
@@ -52,6 +55,15 @@ public final class CertificateFileCache: Sendable {
             entries.withLock { $0[path] = Entry(stamp: stamp, certificates: certificates) }
         }
         return certificates
+    }
+
+    /// The facts of `certificate`, computed by `compute` on first use.
+    func facts(of certificate: Certificate, compute: (Certificate) -> CertificateFacts) -> CertificateFacts {
+        let key = ObjectIdentifier(certificate)
+        if let known = facts.withLock({ $0[key]?.facts }) { return known }
+        let computed = compute(certificate)
+        facts.withLock { $0[key] = (certificate, computed) }
+        return computed
     }
 
     /// Number of files remembered (for tests).

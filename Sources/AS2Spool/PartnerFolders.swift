@@ -39,6 +39,12 @@ public struct PartnerFolders: Sendable, Hashable, Codable {
     /// The name of the work area, skipped by every scan.
     public static let workFolderName = ".as2"
 
+    /// Creates the partner's folder and its outbox (mode 0750): what watching needs. The other
+    /// folders follow with `create()`; the code writing into them creates them as well if missing.
+    public func createOutbox() throws {
+        try SpoolError.wrapping("creating \(outbox)") { try FileSystem.createDirectory(outbox, mode: 0o750) }
+    }
+
     /// Creates every folder (mode 0750); existing ones are left as they are.
     public func create() throws {
         for dir in [root, outbox, sent, failed, inbox, work, claims, tmp] {

@@ -7,8 +7,12 @@ public struct AgentSnapshot: Sendable {
     public let configuration: AgentConfiguration
     public let identity: LocalIdentity
     public let partners: [PartnerRuntime]
+    /// Every partner's outbox, in partner order (computed once: the folder service reads it per event).
+    public let outboxes: [String]
     private let byName: [String: Int]
     private let byAS2ID: [String: Int]
+    /// `<spool_dir>/`: what every partner's folder path starts with, before the partner's name.
+    private let spoolPrefix: String
 
     /// Loads our keys and every partner's certificates; `certificates` shares each certificate
     /// file among the partners naming it (and with check-config's pass at start-up).
@@ -25,6 +29,8 @@ public struct AgentSnapshot: Sendable {
         }
         self.byName = byName
         self.byAS2ID = byAS2ID
+        outboxes = partners.map(\.folders.outbox)
+        spoolPrefix = partners.first.map { String($0.folders.root.dropLast($0.name.count)) } ?? ""
     }
 
     public func partner(named name: String) -> PartnerRuntime? { byName[name].map { partners[$0] } }
@@ -35,8 +41,12 @@ public struct AgentSnapshot: Sendable {
         return partners.first { $0.configuration.interop.caseInsensitiveAS2ID && $0.as2ID.value.lowercased() == as2ID.value.lowercased() }
     }
 
-    /// The partner whose folder tree contains `path`.
+    /// The partner whose folder tree contains `path`: the name after `<spool_dir>/`, looked up
+    /// (partner names hold no `/`, so at most one partner's tree matches).
     public func partner(owning path: String) -> PartnerRuntime? {
-        partners.first { path.hasPrefix($0.folders.root + "/") }
+        guard !spoolPrefix.isEmpty, path.utf8.starts(with: spoolPrefix.utf8) else { return nil }
+        let rest = path.utf8.dropFirst(spoolPrefix.utf8.count)
+        guard let slash = rest.firstIndex(of: UInt8(ascii: "/")), let name = String(rest[..<slash]) else { return nil }
+        return partner(named: name)
     }
 }

@@ -23,7 +23,7 @@ public final class FolderService: Sendable {
         )
     }
 
-    var outboxes: [String] { context.snapshot.partners.map(\.folders.outbox) }
+    var outboxes: [String] { context.snapshot.outboxes }
 
     func feed() -> OutboxFeed { OutboxFeed(scanner: OutboxScanner(rules: context.snapshot.configuration.folders.ignoreRules, logger: context.logger), logger: context.logger) }
 
@@ -32,8 +32,11 @@ public final class FolderService: Sendable {
         for p in context.snapshot.partners { try p.folders.create() }
     }
 
+    /// Creates every partner's outbox, then watches them; the other folders (sent, failed, inbox,
+    /// the work area) are created once the watcher is ready, so that a first start with thousands
+    /// of partners is not held up by their mkdir calls.
     public func run() async throws {
-        try createFolders()
+        for p in context.snapshot.partners { try p.folders.createOutbox() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.watcher.run() }
             group.addTask { await self.consume() }
@@ -44,11 +47,18 @@ public final class FolderService: Sendable {
     }
 
     func consume() async {
+        var foldersComplete = false
         for await event in watcher.events {
             switch event {
             case .ready:
                 readiness.set(true)
                 rescan()
+                if !foldersComplete {
+                    foldersComplete = true
+                    do { try createFolders() } catch {
+                        context.logger.error("cannot create a partner folder", metadata: ["error": "\(error)"])
+                    }
+                }
             default:
                 for path in feed().files(for: event, outboxes: outboxes) { submit(path) }
             }
