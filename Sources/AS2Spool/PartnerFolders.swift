@@ -45,9 +45,10 @@ public struct PartnerFolders: Sendable, Hashable, Codable {
         try SpoolError.wrapping("creating \(outbox)") { try FileSystem.createDirectory(outbox, mode: 0o750) }
     }
 
-    /// Creates every folder (mode 0750); existing ones are left as they are.
+    /// Creates every folder (mode 0750); existing ones are left as they are. Only the innermost
+    /// are named: their parents (`root`, `work`) are created on the way, with the same mode.
     public func create() throws {
-        for dir in [root, outbox, sent, failed, inbox, work, claims, tmp] {
+        for dir in [outbox, sent, failed, inbox, claims, tmp] {
             try SpoolError.wrapping("creating \(dir)") { try FileSystem.createDirectory(dir, mode: 0o750) }
         }
     }
