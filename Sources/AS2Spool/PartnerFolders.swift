@@ -39,10 +39,18 @@ public struct PartnerFolders: Sendable, Hashable, Codable {
     /// The name of the work area, skipped by every scan.
     public static let workFolderName = ".as2"
 
-    /// Creates the partner's folder and its outbox (mode 0750): what watching needs. The other
-    /// folders follow with `create()`; the code writing into them creates them as well if missing.
+    /// Creates the partner's folder and its outbox (mode 0750): what watching needs.
     public func createOutbox() throws {
         try SpoolError.wrapping("creating \(outbox)") { try FileSystem.createDirectory(outbox, mode: 0o750) }
+    }
+
+    /// Creates `sent/`, `failed/` and `inbox/` (mode 0750), where users look for results. The work
+    /// area (`.as2/claims`, `.as2/tmp`) is left to the code that first writes there, which
+    /// creates every folder it writes into anyway.
+    public func createResultFolders() throws {
+        for dir in [sent, failed, inbox] {
+            try SpoolError.wrapping("creating \(dir)") { try FileSystem.createDirectory(dir, mode: 0o750) }
+        }
     }
 
     /// Creates every folder (mode 0750); existing ones are left as they are. Only the innermost

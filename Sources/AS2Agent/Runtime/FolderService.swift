@@ -32,9 +32,9 @@ public final class FolderService: Sendable {
         for p in context.snapshot.partners { try p.folders.create() }
     }
 
-    /// Creates every partner's outbox, then watches them; the other folders (sent, failed, inbox,
-    /// the work area) are created once the watcher is ready, so that a first start with thousands
-    /// of partners is not held up by their mkdir calls.
+    /// Creates every partner's outbox, then watches them; sent/, failed/ and inbox/ are created
+    /// once the watcher is ready (and the work area when first used), so that a first start with
+    /// thousands of partners is not held up by their mkdir calls.
     public func run() async throws {
         for p in context.snapshot.partners { try p.folders.createOutbox() }
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,12 +55,20 @@ public final class FolderService: Sendable {
                 rescan()
                 if !foldersComplete {
                     foldersComplete = true
-                    do { try createFolders() } catch {
-                        context.logger.error("cannot create a partner folder", metadata: ["error": "\(error)"])
-                    }
+                    createResultFolders()
                 }
             default:
                 for path in feed().files(for: event, outboxes: outboxes) { submit(path) }
+            }
+        }
+    }
+
+    /// Every partner's sent/, failed/ and inbox/; stops early when the agent stops.
+    func createResultFolders() {
+        for p in context.snapshot.partners {
+            if Task.isCancelled { return }
+            do { try p.folders.createResultFolders() } catch {
+                context.logger.error("cannot create a partner folder", metadata: ["partner": "\(p.name)", "error": "\(error)"])
             }
         }
     }
