@@ -27,11 +27,6 @@ public final class FolderService: Sendable {
 
     func feed() -> OutboxFeed { OutboxFeed(scanner: OutboxScanner(rules: context.snapshot.configuration.folders.ignoreRules, logger: context.logger), logger: context.logger) }
 
-    /// Creates every partner's folders (0750).
-    public func createFolders() throws {
-        for p in context.snapshot.partners { try p.folders.create() }
-    }
-
     /// Creates every partner's outbox, then watches them; sent/, failed/ and inbox/ are created
     /// once the watcher is ready (and the work area when first used), so that a first start with
     /// thousands of partners is not held up by their mkdir calls.
@@ -93,9 +88,13 @@ public final class FolderService: Sendable {
         }
     }
 
-    /// Applies a new partner list: creates folders and restarts the watcher with the new outboxes.
+    /// Applies a new partner list: creates folders (the work area is left to its first user, as
+    /// at start-up) and restarts the watcher with the new outboxes.
     public func reload() async {
-        try? createFolders()
+        for p in context.snapshot.partners {
+            try? p.folders.createOutbox()
+            try? p.folders.createResultFolders()
+        }
         await watcher.reload(directories: outboxes)
     }
 }
