@@ -46,10 +46,13 @@ final class PartnerUniquenessTests: XCTestCase {
 
     func testEveryDuplicateIsReportedAtItsLineWithTheEarlierLine() throws {
         var text = ConfigurationLoaderTests.agent
-        for (name, as2ID) in [("globex", "GLOBEX"), ("initech", "INITECH"), ("globex", "OTHER"), ("third", "GLOBEX"), ("globex", "GLOBEX")] {
-            text += "[[partner]]\nname = \"\(name)\"\nas2_id = \"\(as2ID)\"\nurl = \"https://as2.example/as2\"\ncertificate = \"p.crt\"\n"
+        let blocks = [("globex", "GLOBEX"), ("initech", "INITECH"), ("globex", "OTHER"), ("third", "GLOBEX"), ("globex", "GLOBEX")]
+        for (name, as2ID) in blocks {
+            text += "[[partner]]\nname = \"\(name)\"\nas2_id = \"\(as2ID)\"\n"
+                + "url = \"https://as2.example/as2\"\ncertificate = \"p.crt\"\n"
         }
-        let duplicates = ConfigurationDecoder.decode(text: text, path: "/etc/as2-agent/agent.conf").problems.filter { $0.code == .duplicate }
+        let problems = ConfigurationDecoder.decode(text: text, path: "/etc/as2-agent/agent.conf").problems
+        let duplicates = problems.filter { $0.code == .duplicate }
         let first = 1 + ConfigurationLoaderTests.agent.filter { $0 == "\n" }.count
         let line = { (block: Int) in first + 5 * block }  // [[partner]] line of the n-th block (0-based)
         XCTAssertEqual(
