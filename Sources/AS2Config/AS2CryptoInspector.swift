@@ -3,15 +3,22 @@ import Foundation
 
 /// `CryptoInspector` backed by AS2Crypto: what check-config uses for real files.
 struct AS2CryptoInspector: CryptoInspector {
+    /// Certificate files read once per run (many partners usually name the same few files).
+    var certificates = CertificateFileCache()
+
     func loadCertificates(path: String) throws -> [Certificate] {
         do {
-            return try Certificate.load(fromFile: path)
+            return try certificates.certificates(inFile: path)
         } catch let error as CryptoError {
             throw LoadError(message: error.message)
         }
     }
 
     func facts(of certificate: Certificate) -> CertificateFacts {
+        certificates.facts(of: certificate, compute: Self.computeFacts)
+    }
+
+    private static func computeFacts(_ certificate: Certificate) -> CertificateFacts {
         let usage = certificate.keyUsage
         return CertificateFacts(
             subject: certificate.subject, notBefore: certificate.notBefore, notAfter: certificate.notAfter,

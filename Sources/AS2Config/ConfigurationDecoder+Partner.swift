@@ -214,12 +214,14 @@ extension ConfigurationDecoder {
         }
     }
 
+    /// RFC 2045 tspecials: the characters a token may not hold.
+    private static let tspecials = Set("()<>@,;:\\\"/[]?=".unicodeScalars)
+
     /// `type/subtype` of RFC 2045 tokens, optionally followed by `; parameters`.
     static func isMediaType(_ text: String) -> Bool {
         let mediaType = text.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false)[0]
             .trimmingCharacters(in: .whitespaces)
         let parts = mediaType.split(separator: "/", omittingEmptySubsequences: false)
-        let tspecials = Set("()<>@,;:\\\"/[]?=".unicodeScalars)
         let isToken: (Substring) -> Bool = { part in
             !part.isEmpty && part.unicodeScalars.allSatisfy { $0.value > 0x20 && $0.value < 0x7F && !tspecials.contains($0) }
         }

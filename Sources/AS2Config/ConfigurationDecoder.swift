@@ -322,25 +322,51 @@ struct ConfigurationDecoder {
 
     // MARK: Across partners
 
+    /// Names and AS2 ids must be unique. Each partner is compared only with the earlier partners
+    /// that share its name or (case-folded) AS2 id, found through dictionaries: O(n) for a valid
+    /// file, and the same problems, in the same order, as comparing every pair.
     private func checkUniqueness(_ partners: [PartnerConfiguration], _ paths: [TablePath]) {
-        for (i, partner) in partners.enumerated() {
-            for j in 0..<i {
-                let other = partners[j]
-                let otherLine = collector.locator.position(of: paths[j].location).map { " (line \($0.line))" } ?? ""
-                if other.name == partner.name {
-                    collector.add(
-                        .error, .duplicate, keyPath: "\(paths[i].display).name", location: "\(paths[i].location).name",
-                        "partner name \"\(partner.name)\" is already used by an earlier partner\(otherLine)",
-                        suggestion: "partner names are folder names and must be unique")
-                }
-                let insensitive = partner.interop.caseInsensitiveAS2ID || other.interop.caseInsensitiveAS2ID
-                if other.as2ID == partner.as2ID || (insensitive && other.as2ID.lowercased() == partner.as2ID.lowercased()) {
-                    collector.add(
-                        .error, .duplicate, keyPath: "\(paths[i].display).as2_id", location: "\(paths[i].location).as2_id",
-                        "AS2 name \"\(partner.as2ID)\" is already used by partner \"\(other.name)\"\(otherLine)",
-                        suggestion: "each partner needs its own AS2 name")
-                }
+        for (i, j) in Self.duplicateCandidates(partners) {
+            let partner = partners[i]
+            let other = partners[j]
+            let otherLine = collector.locator.position(of: paths[j].location).map { " (line \($0.line))" } ?? ""
+            if other.name == partner.name {
+                collector.add(
+                    .error, .duplicate, keyPath: "\(paths[i].display).name", location: "\(paths[i].location).name",
+                    "partner name \"\(partner.name)\" is already used by an earlier partner\(otherLine)",
+                    suggestion: "partner names are folder names and must be unique")
+            }
+            if Self.sameAS2ID(partner, other) {
+                collector.add(
+                    .error, .duplicate, keyPath: "\(paths[i].display).as2_id", location: "\(paths[i].location).as2_id",
+                    "AS2 name \"\(partner.as2ID)\" is already used by partner \"\(other.name)\"\(otherLine)",
+                    suggestion: "each partner needs its own AS2 name")
             }
         }
+    }
+
+    /// Whether two partners' AS2 ids clash: equal, or equal ignoring case when either partner
+    /// sets `case_insensitive_as2_id`.
+    static func sameAS2ID(_ a: PartnerConfiguration, _ b: PartnerConfiguration) -> Bool {
+        let insensitive = a.interop.caseInsensitiveAS2ID || b.interop.caseInsensitiveAS2ID
+        return a.as2ID == b.as2ID || (insensitive && a.as2ID.lowercased() == b.as2ID.lowercased())
+    }
+
+    /// Every pair (i, j), j < i, whose name or AS2 id clash, ordered by i then j.
+    static func duplicateCandidates(_ partners: [PartnerConfiguration]) -> [(Int, Int)] {
+        var byName: [String: [Int]] = [:]
+        var byFoldedAS2ID: [String: [Int]] = [:]
+        var pairs: [(Int, Int)] = []
+        for (i, partner) in partners.enumerated() {
+            let folded = partner.as2ID.lowercased()
+            let sameName = byName[partner.name] ?? []
+            let clashing = (byFoldedAS2ID[folded] ?? []).filter { Self.sameAS2ID(partner, partners[$0]) }
+            if !sameName.isEmpty || !clashing.isEmpty {
+                for j in Set(sameName + clashing).sorted() { pairs.append((i, j)) }
+            }
+            byName[partner.name, default: []].append(i)
+            byFoldedAS2ID[folded, default: []].append(i)
+        }
+        return pairs
     }
 }

@@ -10,8 +10,12 @@ public enum ConfigurationValidator {
     }
 
     /// The full report; `checkPorts` false skips the bind test of the listen addresses.
-    public static func report(path: String, now: Date = Date(), checkPorts: Bool = true) -> ConfigurationReport {
-        report(path: path, now: now, checkPorts: checkPorts, inspector: AS2CryptoInspector())
+    /// Certificate files are read through `certificates`, which `as2-agent run` then hands to the
+    /// agent so that each file is parsed once at start-up.
+    public static func report(
+        path: String, now: Date = Date(), checkPorts: Bool = true, certificates: CertificateFileCache = CertificateFileCache()
+    ) -> ConfigurationReport {
+        report(path: path, now: now, checkPorts: checkPorts, inspector: AS2CryptoInspector(certificates: certificates))
     }
 
     static func report<Inspector: CryptoInspector>(

@@ -1,5 +1,8 @@
 import Foundation
 
+/// `FileChecks.day`'s format (a generic type cannot hold it as a static property).
+private let utcDayStyle = Date.ISO8601FormatStyle(timeZone: .gmt).year().month().day()
+
 /// check-config's checks of everything agent.conf points at: folders exist and are writable,
 /// certificates and keys parse, passwords open their keys, keys match their certificates,
 /// validity periods, key sizes and usages, and listen ports.
@@ -359,9 +362,7 @@ struct FileChecks<Inspector: CryptoInspector> {
         return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
-    static func day(_ date: Date) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withFullDate]
-        return formatter.string(from: date)
-    }
+    /// `2026-11-29` (UTC). One shared format style: a formatter per call cost 2 % of a
+    /// 10,000-partner start-up.
+    static func day(_ date: Date) -> String { date.formatted(utcDayStyle) }
 }

@@ -13,15 +13,22 @@ struct TOMLSourceLocator: Sendable {
         var table = ""
         var arrayCounts: [String: Int] = [:]
         var scanner = ValueScanner()
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = Array(rawLine.unicodeScalars)
-            let lineNumber = index + 1
+        // Lines end at LF (a CRLF line keeps its CR, skipped as blank space): split by scalars,
+        // not Characters, for which "\r\n" is one character and no line would end.
+        let scalars = Array(text.unicodeScalars)
+        var lineStart = 0
+        var lineNumber = 0
+        while lineStart <= scalars.count {
+            let lineEnd = scalars[lineStart...].firstIndex(of: "\n") ?? scalars.count
+            let line = scalars[lineStart..<lineEnd]
+            lineStart = lineEnd + 1
+            lineNumber += 1
             if scanner.isInsideValue {
-                scanner.scan(line[...])
+                scanner.scan(line)
                 continue
             }
             guard let start = line.firstIndex(where: { $0 != " " && $0 != "\t" && $0 != "\r" }) else { continue }
-            let column = start + 1
+            let column = start - line.startIndex + 1
             let rest = line[start...]
             if rest.first == "#" { continue }
             if rest.starts(with: ["[", "["]) {

@@ -39,9 +39,24 @@ public struct PartnerFolders: Sendable, Hashable, Codable {
     /// The name of the work area, skipped by every scan.
     public static let workFolderName = ".as2"
 
-    /// Creates every folder (mode 0750); existing ones are left as they are.
+    /// Creates the partner's folder and its outbox (mode 0750): what watching needs.
+    public func createOutbox() throws {
+        try SpoolError.wrapping("creating \(outbox)") { try FileSystem.createDirectory(outbox, mode: 0o750) }
+    }
+
+    /// Creates `sent/`, `failed/` and `inbox/` (mode 0750), where users look for results. The work
+    /// area (`.as2/claims`, `.as2/tmp`) is left to the code that first writes there, which
+    /// creates every folder it writes into anyway.
+    public func createResultFolders() throws {
+        for dir in [sent, failed, inbox] {
+            try SpoolError.wrapping("creating \(dir)") { try FileSystem.createDirectory(dir, mode: 0o750) }
+        }
+    }
+
+    /// Creates every folder (mode 0750); existing ones are left as they are. Only the innermost
+    /// are named: their parents (`root`, `work`) are created on the way, with the same mode.
     public func create() throws {
-        for dir in [root, outbox, sent, failed, inbox, work, claims, tmp] {
+        for dir in [outbox, sent, failed, inbox, claims, tmp] {
             try SpoolError.wrapping("creating \(dir)") { try FileSystem.createDirectory(dir, mode: 0o750) }
         }
     }

@@ -36,7 +36,11 @@ public actor Watcher {
     private let eventSink: AsyncStream<WatchEvent>.Continuation
     private let configuration: Configuration
     private let logger: Logger
-    private var directories: [String]
+    private var directories: [String] {
+        didSet { watched = Set(directories) }
+    }
+    /// `directories` for lookups: an event's root is found among its path's ancestors.
+    private var watched: Set<String>
     private var process: WatchProcess?
     private var generation = 0
     private var hasRun = false
@@ -47,7 +51,9 @@ public actor Watcher {
     public init(directories: [String], configuration: Configuration = Configuration(), logger: Logger) {
         (events, eventSink) = AsyncStream.makeStream(of: WatchEvent.self)
         (outputs, outputSink) = AsyncStream.makeStream(of: WatchProcess.Output.self)
-        self.directories = directories.map(OutboxScanner.trimmed)
+        let trimmed = directories.map(OutboxScanner.trimmed)
+        self.directories = trimmed
+        watched = Set(trimmed)
         self.configuration = configuration
         self.logger = logger
     }
@@ -149,10 +155,22 @@ public actor Watcher {
             logger.info("file name is not valid UTF-8; rename it to send it", metadata: ["as2.path": "\(String(decoding: raw, as: UTF8.self))"])
             return nil
         }
-        let root = directories.filter { path.hasPrefix($0 == "/" ? "/" : $0 + "/") }.max { $0.count < $1.count }
-        guard let root else { return path }
+        guard let root = watchedRoot(of: path) else { return path }
         let relative = String(path.dropFirst(root == "/" ? 1 : root.count + 1))
         return configuration.rules.ignores(relativePath: relative) ? nil : path
+    }
+
+    /// The deepest watched folder containing `path`: its ancestors are looked up, longest first,
+    /// so an event costs the same with 10,000 outboxes as with one.
+    private func watchedRoot(of path: String) -> String? {
+        let bytes = path.utf8
+        var end = bytes.endIndex
+        while let slash = bytes[..<end].lastIndex(of: UInt8(ascii: "/")) {
+            if slash == bytes.startIndex { return watched.contains("/") ? "/" : nil }
+            if let ancestor = String(bytes[..<slash]), watched.contains(ancestor) { return ancestor }
+            end = slash
+        }
+        return nil
     }
 
     /// Finds `as2-agent-watch`: `$AS2_AGENT_WATCH`, then next to the running executable, then

@@ -26,7 +26,10 @@ struct RunCommand: AsyncParsableCommand {
     var watcher: String?
 
     func run() async throws {
-        let report = ConfigurationValidator.report(path: options.path, checkPorts: false)
+        // The checked configuration and the certificates read for the check start the agent:
+        // the file is decoded, and each certificate file parsed, once.
+        let certificates = CertificateFileCache()
+        let report = ConfigurationValidator.report(path: options.path, checkPorts: false, certificates: certificates)
         guard report.isValid, let configuration = report.configuration else {
             FileHandle.standardError.write(Data(CheckConfigCommand.text(report).utf8))
             throw ExitStatus.configuration.exitCode
@@ -36,7 +39,9 @@ struct RunCommand: AsyncParsableCommand {
         let logger = Logger(label: "as2-agent")
         let agent: Agent
         do {
-            agent = try Agent(configurationPath: options.path, version: AgentVersion.current, logger: logger, watcherExecutable: watcher)
+            agent = try Agent(
+                configuration: configuration, configurationPath: options.path, version: AgentVersion.current, logger: logger,
+                watcherExecutable: watcher, certificates: certificates)
         } catch {
             logger.critical("cannot start", metadata: ["error": "\(error)"])
             throw ExitStatus.configuration.exitCode

@@ -123,5 +123,11 @@ final class ValueSyntaxTests: XCTestCase {
         XCTAssertEqual(locator.exactPosition(of: "partner#2"), .init(line: 14, column: 1))
         XCTAssertEqual(locator.exactPosition(of: "partner#2.sign"), .init(line: 15, column: 3))
         XCTAssertEqual(locator.position(of: "partner#2.url"), .init(line: 14, column: 1))
+
+        let crlf = TOMLSourceLocator(text: text.replacingOccurrences(of: "\n", with: "\r\n"))
+        XCTAssertEqual(crlf.positions, locator.positions, "CRLF line ends count lines like LF")
+        let unicode = TOMLSourceLocator(text: "# é\n[agent]\n  \"nämé\" = \"ü\"\n  x = 1")
+        XCTAssertEqual(unicode.exactPosition(of: "agent.nämé"), .init(line: 3, column: 3))
+        XCTAssertEqual(unicode.exactPosition(of: "agent.x"), .init(line: 4, column: 3))
     }
 }

@@ -20,9 +20,19 @@ public final class Agent: Sendable {
     let watcherExecutable: String?
 
     /// Loads the configuration and opens the journal; nothing listens yet.
-    public init(configurationPath: String, version: String, logger: Logger, watcherExecutable: String? = nil) throws {
-        let configuration = try ConfigurationLoader.load(path: configurationPath)
-        let snapshot = try AgentSnapshot(configuration: configuration)
+    public convenience init(configurationPath: String, version: String, logger: Logger, watcherExecutable: String? = nil) throws {
+        try self.init(
+            configuration: try ConfigurationLoader.load(path: configurationPath), configurationPath: configurationPath,
+            version: version, logger: logger, watcherExecutable: watcherExecutable)
+    }
+
+    /// Starts from a configuration already decoded from `configurationPath` (by check-config's
+    /// pass in `as2-agent run`, whose `certificates` are reused); SIGHUP re-reads the file.
+    public init(
+        configuration: AgentConfiguration, configurationPath: String, version: String, logger: Logger,
+        watcherExecutable: String? = nil, certificates: CertificateFileCache = CertificateFileCache()
+    ) throws {
+        let snapshot = try AgentSnapshot(configuration: configuration, certificates: certificates)
         let directories = AgentDirectories(state: configuration.agent.stateDirectory)
         try directories.create()
         let journal = try Journal.open(path: directories.journal)

@@ -23,17 +23,15 @@ public final class FolderService: Sendable {
         )
     }
 
-    var outboxes: [String] { context.snapshot.partners.map(\.folders.outbox) }
+    var outboxes: [String] { context.snapshot.outboxes }
 
     func feed() -> OutboxFeed { OutboxFeed(scanner: OutboxScanner(rules: context.snapshot.configuration.folders.ignoreRules, logger: context.logger), logger: context.logger) }
 
-    /// Creates every partner's folders (0750).
-    public func createFolders() throws {
-        for p in context.snapshot.partners { try p.folders.create() }
-    }
-
+    /// Creates every partner's outbox, then watches them; sent/, failed/ and inbox/ are created
+    /// once the watcher is ready (and the work area when first used), so that a first start with
+    /// thousands of partners is not held up by their mkdir calls.
     public func run() async throws {
-        try createFolders()
+        for p in context.snapshot.partners { try p.folders.createOutbox() }
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.watcher.run() }
             group.addTask { await self.consume() }
@@ -44,13 +42,28 @@ public final class FolderService: Sendable {
     }
 
     func consume() async {
+        var foldersComplete = false
         for await event in watcher.events {
             switch event {
             case .ready:
                 readiness.set(true)
                 rescan()
+                if !foldersComplete {
+                    foldersComplete = true
+                    createResultFolders()
+                }
             default:
                 for path in feed().files(for: event, outboxes: outboxes) { submit(path) }
+            }
+        }
+    }
+
+    /// Every partner's sent/, failed/ and inbox/; stops early when the agent stops.
+    func createResultFolders() {
+        for p in context.snapshot.partners {
+            if Task.isCancelled { return }
+            do { try p.folders.createResultFolders() } catch {
+                context.logger.error("cannot create a partner folder", metadata: ["partner": "\(p.name)", "error": "\(error)"])
             }
         }
     }
@@ -75,9 +88,13 @@ public final class FolderService: Sendable {
         }
     }
 
-    /// Applies a new partner list: creates folders and restarts the watcher with the new outboxes.
+    /// Applies a new partner list: creates folders (the work area is left to its first user, as
+    /// at start-up) and restarts the watcher with the new outboxes.
     public func reload() async {
-        try? createFolders()
+        for p in context.snapshot.partners {
+            try? p.folders.createOutbox()
+            try? p.folders.createResultFolders()
+        }
         await watcher.reload(directories: outboxes)
     }
 }

@@ -22,9 +22,13 @@ public struct PartnerRuntime: Sendable {
 
     public var name: String { configuration.name }
 
-    public static func load(_ c: PartnerConfiguration, spoolDirectory: String) throws -> PartnerRuntime {
-        let verify = try c.signatureCertificates.flatMap { try Certificate.load(fromFile: $0) }
-        let encryption = try c.encryptionCertificate.flatMap { try Certificate.load(fromFile: $0).first }
+    /// Loads the partner's certificate files through `certificates`, so partners naming the same
+    /// file share one parsed `Certificate`.
+    public static func load(
+        _ c: PartnerConfiguration, spoolDirectory: String, certificates: CertificateFileCache = CertificateFileCache()
+    ) throws -> PartnerRuntime {
+        let verify = try c.signatureCertificates.flatMap { try certificates.certificates(inFile: $0) }
+        let encryption = try c.encryptionCertificate.flatMap { try certificates.certificates(inFile: $0).first }
         let policy = AS2Protocol.InboundPolicy(
             requireSignature: c.inbound.requireSignature,
             requireEncryption: c.inbound.requireEncryption,
@@ -35,7 +39,7 @@ public struct PartnerRuntime: Sendable {
             maxCompressionRatio: c.inbound.maxCompressionRatio,
             defaultContentType: c.outbound.contentType
         )
-        let pinned = try c.transport.tlsPinnedCertificate.flatMap { try Certificate.load(fromFile: $0).first?.der }
+        let pinned = try c.transport.tlsPinnedCertificate.flatMap { try certificates.certificates(inFile: $0).first?.der }
         let tls = TLSClientSettings(
             trustRootsPEMFile: c.transport.tlsCAFile,
             pinnedCertificateDER: pinned,
@@ -44,7 +48,7 @@ public struct PartnerRuntime: Sendable {
             clientKeyPEMFile: c.transport.tlsClientPrivateKey,
             clientKeyPassword: c.transport.tlsClientPrivateKeyPassword?.value
         )
-        let clientCert = try c.inbound.tlsClientCertificate.flatMap { try Certificate.load(fromFile: $0).first?.der }
+        let clientCert = try c.inbound.tlsClientCertificate.flatMap { try certificates.certificates(inFile: $0).first?.der }
         return PartnerRuntime(
             configuration: c, as2ID: try AS2Name(c.as2ID),
             folders: try PartnerFolders(spoolRoot: spoolDirectory, partner: c.name),
