@@ -22,6 +22,9 @@ actor GroupCommitter {
     private var inFlight = 0
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     private var statistics = GroupCommitStatistics(transactions: 0, operations: 0, largestBatch: 0)
+    /// The writer connection's `synchronous` setting as last set here (`Journal.open` sets FULL);
+    /// nil when unknown (after a failed transaction), so the next one sets it again.
+    private var synchronousIsFull: Bool? = true
 
     init(writer: any DatabaseWriter) {
         self.writer = writer
@@ -82,8 +85,10 @@ actor GroupCommitter {
             defer { inFlight = 0 }
             do {
                 let durable = batch.contains { $0.durable }
+                let setSynchronous = synchronousIsFull != durable
+                synchronousIsFull = nil
                 let resumes = try await writer.writeWithoutTransaction { db in
-                    try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL")
+                    if setSynchronous { try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") }
                     var resumes: [@Sendable () -> Void] = []
                     try db.inTransaction(.immediate) {
                         resumes = batch.map { $0.run(db) }
@@ -91,6 +96,7 @@ actor GroupCommitter {
                     }
                     return resumes
                 }
+                synchronousIsFull = durable
                 if durable { statistics.durableTransactions += 1 }
                 statistics.transactions += 1
                 statistics.operations += batch.count
