@@ -27,6 +27,25 @@ struct StderrLogHandler: LogHandler {
             text += v.contains(" ") || v.contains("\"") || v.isEmpty ? " \(key)=\"\(v.replacingOccurrences(of: "\"", with: "\\\""))\"" : " \(key)=\(v)"
         }
         text += "\n"
-        FileHandle.standardError.write(Data(text.utf8))
+        Self.writeToStderr(Array(text.utf8))
+    }
+
+    /// `write(2)` until done; a line that cannot be written (stderr closed, a reader gone: EPIPE) is
+    /// dropped. `FileHandle.write(_:)` traps on such an error, which stopped the agent.
+    static func writeToStderr(_ bytes: [UInt8]) {
+        bytes.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var offset = 0
+            while offset < buffer.count {
+                let n = write(STDERR_FILENO, base + offset, buffer.count - offset)
+                if n > 0 {
+                    offset += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    return
+                }
+            }
+        }
     }
 }

@@ -28,6 +28,20 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
         XCTAssertTrue(acme.log.contains("stopped"))
     }
 
+    func testAStderrWhoseReaderIsGoneDoesNotStopTheAgent() throws {
+        // Under `make run` the agents' output goes through `sed`; when that dies first, every log
+        // line meets EPIPE — which used to trap ("Illegal instruction") instead of being dropped.
+        let (acme, _) = try pair()
+        let pipe = Pipe()
+        try acme.start(output: pipe)
+        try pipe.fileHandleForReading.close()
+        let process = try XCTUnwrap(acme.process)
+        acme.stop(timeout: 15)  // SIGTERM: "stopping …" and "stopped" are logged into the dead pipe
+        XCTAssertFalse(process.isRunning)
+        XCTAssertEqual(process.terminationReason, .exit, "it exits; it is not killed by a signal or a trap")
+        XCTAssertEqual(process.terminationStatus, 0)
+    }
+
     func testASignedEntityOverTheJournalLimitIsKeptAsAnEvidenceFile() throws {
         let (acme, globex) = try pair()
         try globex.start()

@@ -79,7 +79,8 @@ final class HTTPAgentNode {
     }
 
     /// Starts `as2-agent run` and waits until /healthz answers 200.
-    func start(waitReady: Bool = true) throws {
+    /// `output`: where stdout and stderr go instead of the log file (a pipe, in one test).
+    func start(waitReady: Bool = true, output: Pipe? = nil) throws {
         try writeConfig()
         let binary = try HTTPAgentBinary.path()
         let process = Process()
@@ -88,8 +89,8 @@ final class HTTPAgentNode {
         if !FileManager.default.fileExists(atPath: logPath) { _ = FileManager.default.createFile(atPath: logPath, contents: nil) }
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
         handle.seekToEndOfFile()
-        process.standardError = handle
-        process.standardOutput = handle
+        process.standardError = output ?? handle
+        process.standardOutput = output ?? handle
         process.standardInput = FileHandle.nullDevice
         try process.run()
         self.process = process
