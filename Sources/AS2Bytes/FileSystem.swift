@@ -25,14 +25,16 @@ public enum FileSystem {
 
     /// fsync of a file written and closed earlier (its data and size reach the disk).
     public static func syncFile(_ path: String) throws {
-        let fd = try SystemError.retrying("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
-        defer { close(fd) }
-        try SystemError.retrying("fsync", path) { fsync(fd) }
+        try sync(path, flags: O_RDONLY | O_CLOEXEC)
     }
 
     /// fsync of a directory, so that a rename or create in it survives a crash.
     public static func syncDirectory(_ path: String) throws {
-        let fd = try SystemError.retrying("open", path) { open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        try sync(path, flags: O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    private static func sync(_ path: String, flags: Int32) throws {
+        let fd = try SystemError.retrying("open", path) { open(path, flags) }
         defer { close(fd) }
         try SystemError.retrying("fsync", path) { fsync(fd) }
     }

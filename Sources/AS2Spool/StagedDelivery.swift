@@ -41,14 +41,14 @@ extension InboxWriter {
             let document = folders.tmp + "/" + FileSystem.uniqueName(prefix: "in-", suffix: ".part")
             var written: [String] = []
             do {
-                try writeUnsynced(document) { try payload.copy(to: $0) }
+                try write(payload, to: document, sync: false)
                 written.append(document)
                 var named = receipt
                 named.file.name = name
                 var sidecars: [(suffix: String, path: String)] = []
                 for sidecar in Claim.receiptSidecars(try named.encoded(), rawMDN: rawMDN) {
                     let temp = folders.inbox + "/" + FileSystem.uniqueName(prefix: ".tmp-", suffix: ".part")
-                    try writeUnsynced(temp) { try MemoryByteSource(sidecar.bytes).copy(to: $0) }
+                    try write(MemoryByteSource(sidecar.bytes), to: temp, sync: false)
                     written.append(temp)
                     sidecars.append((sidecar.suffix, temp))
                 }
@@ -98,18 +98,6 @@ extension InboxWriter {
             return try deliver(
                 staged.folders, payload: try FileByteSource(path: staged.document), filename: staged.preferredName,
                 receipt: staged.receipt, rawMDN: staged.rawMDN)
-        }
-    }
-
-    private func writeUnsynced(_ path: String, _ produce: (FileSink) throws -> Void) throws {
-        let sink = try FileSink(path: path, exclusive: true, mode: 0o640)
-        do {
-            try produce(sink)
-            try sink.close(sync: false)
-        } catch {
-            try? sink.close()
-            try? FileSystem.remove(path)
-            throw error
         }
     }
 }

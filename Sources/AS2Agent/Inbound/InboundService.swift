@@ -183,37 +183,33 @@ public struct InboundService: HTTPRequestHandler {
             let rules = snapshot.configuration.folders.ignoreRules
             let writer = InboxWriter(rules: rules)
             // Written unsynced, fsynced side by side, then moved into place with one folder fsync.
-            let (payloadSHA, existing, staged, evidence, origin) = try await DiskIO.run { [self] in
+            let (payloadSHA, placement, evidence, origin) = try await DiskIO.run { [self] in
                 let payloadSHA = try Hex.encode(Digest.compute(.sha256, over: message.payload))
                 let filename = message.filename ?? SafeFilename.fromMessageID(request.messageID)
                 let (evidence, origin) = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
                 // A crash after the inbox write and before the journal commit: the resend finds it there.
                 if let existing = writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA) {
-                    return (payloadSHA, Optional(existing), StagedDelivery?.none, evidence, origin)
+                    return (payloadSHA, InboxPlacement.existing(existing), evidence, origin)
                 }
                 let sidecar = ReceivedSidecar.make(
                     message, request: request, partner: partner, filename: filename, sha256: payloadSHA, receivedAt: receivedAt,
                     mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
                 )
                 let staged = try writer.stage(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: mdn.map { Self.captured($0) })
-                return (payloadSHA, AS2Spool.DeliveredDocument?.none, Optional(staged), evidence, origin)
+                return (payloadSHA, InboxPlacement.staged(staged), evidence, origin)
             }
             let document: AS2Spool.DeliveredDocument
-            if let existing {
+            switch placement {
+            case let .existing(existing):
                 document = existing
-            } else if let staged {
+            case let .staged(staged):
                 do {
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for path in staged.unsyncedPaths { group.addTask { try await DiskIO.run { try FileSystem.syncFile(path) } } }
-                        try await group.waitForAll()
-                    }
+                    try await DiskIO.syncFiles(staged.unsyncedPaths)
                     document = try await DiskIO.run { try writer.place(staged) }
                 } catch {
                     staged.discard()
                     throw error
                 }
-            } else {
-                throw SpoolError(.invalidName, "nothing staged")
             }
             let outgoing = mdn.map { m in
                 OutgoingMDN(
@@ -244,6 +240,12 @@ public struct InboundService: HTTPRequestHandler {
         }
         guard let mdn else { return HTTPResponse(status: 200) }
         return HTTPResponse(status: 200, headers: mdn.headers.map { ($0.name, $0.value) }, body: MemoryByteSource(mdn.body))
+    }
+
+    /// Where a received document is: delivered by an earlier, interrupted run, or staged now.
+    enum InboxPlacement: Sendable {
+        case existing(AS2Spool.DeliveredDocument)
+        case staged(StagedDelivery)
     }
 
     /// Signed entities up to this size are kept in the journal row (no file, no extra fsync);

@@ -1,3 +1,4 @@
+import AS2Bytes
 import NIOPosix
 
 /// Where blocking file work runs (writes with fsync, renames, folder syncs): threads of its own,
@@ -15,5 +16,13 @@ enum DiskIO {
     /// Runs `work` on the disk threads and returns its result.
     static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(work)
+    }
+
+    /// fsyncs `paths` side by side, one disk thread each.
+    static func syncFiles(_ paths: [String]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for path in paths { group.addTask { try await run { try FileSystem.syncFile(path) } } }
+            try await group.waitForAll()
+        }
     }
 }
