@@ -8,8 +8,11 @@ import Foundation
 struct Durable: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "write + fsync + rename + directory fsync per second on a folder's disk.")
 
-    @Option(help: "Folder on the disk under test (created; the files are removed afterwards).")
+    @Option(help: "Folder on the disk under test (created; the files are removed afterwards unless --keep).")
     var directory: String
+
+    @Flag(help: "Leave the files (the caller removes them later: on ext4 without a journal, mass deletions slow down file creation for ~30 s).")
+    var keep = false
 
     @Option(help: "File size in bytes.")
     var size: Int = 1024
@@ -38,7 +41,7 @@ struct Durable: AsyncParsableCommand {
         let result = try await RateMeter.measure(tasks: tasks, seconds: seconds, warmup: 5) { task, i in
             try AtomicFile.write(bytes, to: "\(directory)/d-\(task)-\(i)", sync: true)
         }
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.hasPrefix("d-") {
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory) where !keep && name.hasPrefix("d-") {
             try? FileSystem.remove("\(directory)/\(name)")
         }
         try JSONOutput.print(Output(tasks: tasks, size: size, result: result, perSecond: result.perSecond))

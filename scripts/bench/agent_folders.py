@@ -9,7 +9,6 @@ Two agents run with durability on (their defaults: fsync everywhere): A is bench
 
 import json
 import os
-import shutil
 import subprocess
 import time
 import urllib.request
@@ -128,7 +127,7 @@ class AgentPair:
 
 def run(swift_bench, agent_bin, keys, work, *, latency_count, window_count, in_flight, large_size, partners_count, idle_seconds, log):
     results = {}
-    shutil.rmtree(work, ignore_errors=True)
+    processes.discard(work)
     os.makedirs(work)
 
     log("issue 5: two agents on loopback")
@@ -153,7 +152,7 @@ def run(swift_bench, agent_bin, keys, work, *, latency_count, window_count, in_f
             if s._thread.is_alive():
                 s.stop()
         pair.stop()
-    shutil.rmtree(os.path.join(work, "pair"), ignore_errors=True)
+    processes.discard(os.path.join(work, "pair"))
 
     if partners_count:
         log(f"issue 5: start-up with {partners_count} partners, then {idle_seconds:g} s idle")
@@ -182,5 +181,5 @@ def run(swift_bench, agent_bin, keys, work, *, latency_count, window_count, in_f
             finally:
                 server.stop()
         results["many_partners"] = {"partners": partners_count, "starts": starts}
-        shutil.rmtree(many, ignore_errors=True)
+        processes.discard(many)
     return results

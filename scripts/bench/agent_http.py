@@ -8,7 +8,6 @@ RSS and CPU are sampled every second.
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 
@@ -100,7 +99,7 @@ def run(swift_bench, agent_bin, python, keys, work, seconds, py_seconds, concurr
     """Both servers under the same load; returns {"ours": ..., "pyas2lib": ...}."""
     results = {}
     ours_work = os.path.join(work, "agent")
-    shutil.rmtree(ours_work, ignore_errors=True)
+    processes.discard(ours_work)
     os.makedirs(ours_work)
     port, admin = processes.free_port(), processes.free_port()
     conf = os.path.join(ours_work, "agent.conf")
@@ -109,17 +108,17 @@ def run(swift_bench, agent_bin, python, keys, work, seconds, py_seconds, concurr
     server = processes.Server([agent_bin, "run", "--config", conf], os.path.join(ours_work, "agent.log"), port=port)
     results["ours"] = measure_server(server, lambda: run_load(swift_bench, keys, ours_work, f"http://127.0.0.1:{port}/as2", seconds, concurrency))
     for d in ("spool", "state", "client"):  # tens of thousands of delivered files; the log stays
-        shutil.rmtree(os.path.join(ours_work, d), ignore_errors=True)
+        processes.discard(os.path.join(ours_work, d))
 
     py_work = os.path.join(work, "pyas2lib-server")
-    shutil.rmtree(py_work, ignore_errors=True)
+    processes.discard(py_work)
     os.makedirs(py_work)
     log(f"issue 4: pyas2lib server (as2http.py serve), {py_seconds:g} s at {concurrency} in flight")
     server = processes.Server([python, AS2HTTP, "serve", "--port", "0", "--config", pyas2lib_config(keys, py_work)],
                               os.path.join(py_work, "serve.log"), ready_line=True)
     results["pyas2lib"] = measure_server(server, lambda: run_load(swift_bench, keys, py_work, f"http://127.0.0.1:{server.port}/as2", py_seconds, concurrency))
     for d in ("inbox", "client"):
-        shutil.rmtree(os.path.join(py_work, d), ignore_errors=True)
+        processes.discard(os.path.join(py_work, d))
     for side in ("ours", "pyas2lib"):
         growth, settled = memory_growth(results[side])
         results[side]["server"]["rss_growth_kib"] = growth

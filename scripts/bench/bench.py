@@ -17,6 +17,7 @@ import filecmp
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ sys.path.insert(0, HERE)
 import agent_folders  # noqa: E402
 import agent_http  # noqa: E402
 import floor  # noqa: E402
+import processes  # noqa: E402
 import table  # noqa: E402
 
 MIB = 1 << 20
@@ -88,6 +90,9 @@ class Bench:
 
     def setup(self):
         os.makedirs(self.work, exist_ok=True)
+        trash = os.path.join(self.work, ".trash")
+        shutil.rmtree(trash, ignore_errors=True)  # a previous run's, before the minute of openssl speed
+        processes.set_trash(trash)
         log("keys (RSA-2048, self-signed)")
         subprocess.run(self.swift + ["keys", "--directory", self.keys], check=True)
 
@@ -101,8 +106,10 @@ class Bench:
         durable = {}
         for tasks in (1, 4):
             log(f"disk floor: durable 1 KiB writes, {tasks} writer(s)")
-            durable[tasks] = run_json(self.swift + ["durable", "--directory", os.path.join(self.work, "durable"),
+            folder = os.path.join(self.work, f"durable-{tasks}")
+            durable[tasks] = run_json(self.swift + ["durable", "--directory", folder, "--keep",
                                                     "--seconds", "3", "--tasks", str(tasks)])
+            processes.discard(folder)
         self.results["floor"]["durable_writes_per_s"] = {t: d["per_second"] for t, d in durable.items()}
 
     def measure_http(self):
@@ -453,6 +460,7 @@ def main():
     if args.folders:
         bench.measure_folders()
     bench.report()
+    processes.empty_trash()
 
 
 if __name__ == "__main__":
