@@ -105,18 +105,27 @@ public final class Agent: Sendable {
         updateCertificateMetrics()
         context.metrics.set("as2_up", [:], 1)
 
+        // One task reads the signals for the agent's whole life: SIGHUP reloads, SIGTERM/SIGINT go
+        // to `stops` (the first stops intake, a second one ends the drain).
         let signals = await UnixSignalsSequence(trapping: .sigterm, .sigint, .sighup)
+        let (stops, stopSignal) = AsyncStream<UnixSignal>.makeStream()
+        let signalReader = Task {
+            for await signal in signals {
+                if signal == .sighup {
+                    await self.reload()
+                } else {
+                    stopSignal.yield(signal)
+                }
+            }
+        }
+        defer { signalReader.cancel() }
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 do { try await self.folders.run() } catch { logger.critical("folder watcher stopped", metadata: ["error": "\(error)"]) }
             }
             group.addTask { await self.scheduler.run() }
             group.addTask { await self.resumeInterrupted() }
-            for await signal in signals {
-                if signal == .sighup {
-                    await self.reload()
-                    continue
-                }
+            for await signal in stops {
                 logger.info("stopping: no new work is accepted; in-flight work finishes", metadata: ["signal": "\(signal)"])
                 break
             }
@@ -125,10 +134,42 @@ public final class Agent: Sendable {
             for server in servers { await server.shutdown(gracefully: true) }
             group.cancelAll()
         }
+        await drainSends(until: stops)
         if let admin { await admin.shutdown(gracefully: false) }
         await context.client.shutdown()
         try await context.journal.close()
         logger.info("stopped")
+    }
+
+    /// How long SIGTERM waits for sends in flight (systemd's `TimeoutStopSec=90s` is longer).
+    static let drainTimeout: Duration = .seconds(30)
+
+    /// Lets the sends and resumes already started finish (their files reach sent/ or failed/),
+    /// up to `drainTimeout` or a second SIGTERM/SIGINT; whatever still runs then resumes from the
+    /// journal on the next start.
+    func drainSends(until stops: AsyncStream<UnixSignal>) async {
+        let running = context.inFlight.count
+        guard running > 0 else { return }
+        let logger = context.logger
+        logger.info("waiting for sends in flight", metadata: ["count": "\(running)", "timeout_s": "\(Self.drainTimeout.components.seconds)"])
+        let left = await withTaskGroup(of: Int?.self) { group in
+            group.addTask { await self.context.inFlight.drain(timeout: Self.drainTimeout) }
+            group.addTask {
+                for await signal in stops {
+                    logger.info("stopping now", metadata: ["signal": "\(signal)"])
+                    return nil
+                }
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first ?? context.inFlight.count
+        }
+        if left > 0 {
+            logger.warning("stopping with sends in flight; they resume on the next start", metadata: ["count": "\(left)"])
+        } else {
+            logger.info("sends in flight finished")
+        }
     }
 
     /// Messages a crash left in flight, and claims without a journal row.
@@ -137,7 +178,7 @@ public final class Agent: Sendable {
         guard let rows = try? await context.journal.outboundToResume(now: Date()) else { return }
         if !rows.isEmpty { context.logger.notice("resuming interrupted messages", metadata: ["count": "\(rows.count)"]) }
         for row in rows where row.state != .awaitingMDN {
-            Task { await outbound.resume(row) }
+            context.inFlight.start { [outbound] in await outbound.resume(row) }
         }
     }
 

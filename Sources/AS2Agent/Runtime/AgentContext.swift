@@ -16,6 +16,8 @@ public final class AgentContext: Sendable {
     private let state: SnapshotHolder
     /// Wakes the scheduler when new work is due earlier than it planned (new async MDN, retry).
     public let wakeups: Wakeup
+    /// Sends and resumes in flight, which SIGTERM lets finish.
+    public let inFlight = InFlightWork()
 
     public init(snapshot: AgentSnapshot, journal: Journal, client: HTTPClient, directories: AgentDirectories, metrics: AgentMetrics, logger: Logger, version: String) {
         self.state = SnapshotHolder(snapshot)

@@ -73,7 +73,8 @@ public final class FolderService: Sendable {
     }
 
     func submit(_ path: String) {
-        Task { await outbound.send(file: path) }
+        guard !context.inFlight.isDraining else { return }  // stopping: the next start picks it up
+        context.inFlight.start { [outbound] in await outbound.send(file: path) }
     }
 
     func periodicRescan() async {

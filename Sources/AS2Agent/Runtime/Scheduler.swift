@@ -27,11 +27,11 @@ public final class Scheduler: Sendable {
                         waitingForSlots = true
                         continue
                     }
-                    Task { await outbound.resume(row) }
+                    context.inFlight.start { [outbound] in await outbound.resume(row) }
                 }
             }
             if let expired = try? await context.journal.expiredAsyncMDNWaits(now: now) {
-                for row in expired { Task { await outbound.asyncReceiptTimedOut(row) } }
+                for row in expired { context.inFlight.start { [outbound] in await outbound.asyncReceiptTimedOut(row) } }
             }
             await dispatcher.dispatchDue()
             if now.timeIntervalSince(lastPrune) > 3600 {

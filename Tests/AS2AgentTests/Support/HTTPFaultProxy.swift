@@ -8,7 +8,7 @@ import Glibc
 /// A one-request-per-connection TCP proxy on 127.0.0.1 in front of an agent, for network faults:
 /// refuse, swallow the request, or forward it and cut the connection before the response.
 final class HTTPFaultProxy: Sendable {
-    enum Mode: Sendable {
+    enum Mode: Sendable, Equatable {
         /// Forward the request and the response.
         case passThrough
         /// Forward the request, read the response, close without sending it (the MDN is lost).
@@ -17,6 +17,8 @@ final class HTTPFaultProxy: Sendable {
         case closeImmediately
         /// Read the request and never answer (until the proxy stops).
         case blackhole
+        /// Forward the request, read the response, hold it for the given seconds, then send it.
+        case delayResponse(TimeInterval)
     }
 
     struct State {
@@ -99,6 +101,7 @@ final class HTTPFaultProxy: Sendable {
         HTTPSocket.write(upstream, request)
         let response = HTTPSocket.readResponse(upstream)
         if mode == .dropResponse { return }
+        if case .delayResponse(let seconds) = mode { Thread.sleep(forTimeInterval: seconds) }
         HTTPSocket.write(client, response)
     }
 
