@@ -53,7 +53,7 @@ final class HTTPClientConnection: Sendable {
         self.channel.closeFuture.whenComplete { [jobs] _ in jobs.finish() }
     }
 
-    /// True while the channel is open and no response bytes arrived since the last exchange.
+    /// True while the channel is open (the idle guard closes it if anything arrives between exchanges).
     var isUsable: Bool { channel.isActive }
 
     /// Exchanges run so far on this connection.
