@@ -93,8 +93,10 @@ public final class HTTPClient: Sendable {
                     outcome = try await connection.execute(exchange)
                 } catch let failure as HTTPClientExchange.NoResponse {
                     guard reused else { throw failure.error }
-                    logger.debug("the reused connection failed before any response; retrying on a new connection",
-                                 metadata: ["http.error": "\(failure.error.message)"])
+                    logger.debug(
+                        "the reused connection failed before any response; retrying on a new connection",
+                        metadata: ["http.error": "\(failure.error.message)"]
+                    )
                     mayReuse = false
                     continue
                 }

@@ -155,7 +155,8 @@ final class ClientKeepAliveTests: HTTPTestCase {
         let byCA = TLSClientSettings(trustRootsPEMFile: certificates.caPEM)
         let byPin = TLSClientSettings(pinnedCertificateDER: try certificates.der(certificates.serverPEM))
         let withClientCertificate = TLSClientSettings(
-            trustRootsPEMFile: certificates.caPEM, clientCertificatePEMFile: certificates.clientPEM, clientKeyPEMFile: certificates.clientKey
+            trustRootsPEMFile: certificates.caPEM, clientCertificatePEMFile: certificates.clientPEM,
+            clientKeyPEMFile: certificates.clientKey
         )
         try await send(byCA)
         try await send(byPin)
