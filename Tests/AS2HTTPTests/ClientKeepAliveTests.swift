@@ -111,6 +111,15 @@ final class ClientKeepAliveTests: HTTPTestCase {
     }
 
     func testFailureOnAFreshConnectionIsNotRetried() async throws {
+        let server = try await startTestServer(.dropEveryRequest)
+        let error = await expectClientError {
+            try await self.makeClient().execute(self.request("http://127.0.0.1:\(server.port)/", body: MemoryByteSource("once")))
+        }
+        XCTAssertEqual(error?.code, .connectionClosedEarly)
+        XCTAssertEqual(server.snapshot.accepted, 1)
+    }
+
+    func testConcurrentRequestsAfterADroppedKeptConnectionAreEachAnsweredOnce() async throws {
         let server = try await startTestServer(.dropSecondRequest)
         let client = makeClient()
         _ = try await client.execute(request("http://127.0.0.1:\(server.port)/", body: MemoryByteSource("one")))

@@ -16,6 +16,8 @@ final class KeepAliveTestServer: Sendable {
         /// Answers the first request of a connection; closes on the head of the second without a
         /// byte of response (a server closing a connection it considered idle).
         case dropSecondRequest
+        /// Closes every connection on its first request head, without a byte of response.
+        case dropEveryRequest
         /// Answers, then a moment later sends an unsolicited `408` and keeps the connection open.
         case unsolicited408
     }
@@ -80,7 +82,7 @@ private final class Responder: ChannelInboundHandler {
         case .head:
             requests += 1
             body = []
-            if mode == .dropSecondRequest, requests > 1 {
+            if mode == .dropEveryRequest || (mode == .dropSecondRequest && requests > 1) {
                 dropping = true
                 context.close(promise: nil)
             }
