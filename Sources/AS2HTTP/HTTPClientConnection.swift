@@ -9,6 +9,7 @@ final class HTTPClientConnection: Sendable {
     /// Where the connection goes and with which TLS settings: only requests with the same key share it.
     let key: HTTPClientConnectionKey
     let channel: any Channel
+    private let asyncChannel: HTTPClientExchange.Channel
     private let idleGuard: HTTPClientIdleGuard
     private let jobs: AsyncStream<Job>.Continuation
     private let stream: AsyncStream<Job>
@@ -16,6 +17,7 @@ final class HTTPClientConnection: Sendable {
 
     private struct State {
         var task: Task<Void, Never>?
+        var started = false
         var current: Reply?
         var exchanges = 0
     }
@@ -45,11 +47,10 @@ final class HTTPClientConnection: Sendable {
 
     init(channel: HTTPClientExchange.Channel, key: HTTPClientConnectionKey, idleGuard: HTTPClientIdleGuard) {
         self.key = key
+        self.asyncChannel = channel
         self.channel = channel.channel
         self.idleGuard = idleGuard
         (stream, jobs) = AsyncStream<Job>.makeStream()
-        let task = Task { [self] in await serve(channel) }
-        state.withLock { $0.task = task }
         self.channel.closeFuture.whenComplete { [jobs] _ in jobs.finish() }
     }
 
@@ -66,13 +67,24 @@ final class HTTPClientConnection: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
                 reply.set(continuation)
-                let task = state.withLock { s -> Task<Void, Never>? in
+                let job = Job(exchange: exchange, reply: reply)
+                // The first exchange starts the task that owns the channel, with no hand-over:
+                // the request follows the handshake at once (a TLS 1.3 server that refuses the
+                // client certificate closes right after it, and its alert must be read first).
+                let (task, first) = state.withLock { s -> (Task<Void, Never>?, Bool) in
                     s.current = reply
-                    return s.task
+                    defer { s.started = true }
+                    return (s.task, !s.started)
+                }
+                if first {
+                    let started = Task { [self] in await serve(first: job) }
+                    state.withLock { $0.task = started }
+                    if Task.isCancelled { started.cancel() }
+                    return
                 }
                 if Task.isCancelled { task?.cancel() }
                 idleGuard.setIdle(false)
-                if case .terminated = jobs.yield(Job(exchange: exchange, reply: reply)) {
+                if case .terminated = jobs.yield(job) {
                     reply.resume(.failure(Self.closedWhileIdle))
                 }
             }
@@ -91,25 +103,15 @@ final class HTTPClientConnection: Sendable {
         HTTPClientExchange.NoResponse(error: HTTPClientError(.connectionClosedEarly, "the kept-alive connection was closed"))
     }
 
-    private func serve(_ connection: HTTPClientExchange.Channel) async {
+    /// Runs `first`, then each exchange handed over, until one leaves the connection unusable or
+    /// the connection is closed.
+    private func serve(first: Job) async {
         do {
-            try await connection.executeThenClose { inbound, outbound in
+            try await asyncChannel.executeThenClose { inbound, outbound in
                 var iterator = inbound.makeAsyncIterator()
+                guard await run(first, inbound: &iterator, outbound: outbound) else { return }
                 for await job in stream {
-                    let outcome: Reply.Outcome
-                    do {
-                        outcome = .success(try await job.exchange.run(inbound: &iterator, outbound: outbound, channel: channel))
-                    } catch {
-                        outcome = .failure(error)
-                    }
-                    let reusable = (try? outcome.get().reusable) ?? false
-                    if reusable { idleGuard.setIdle(true) }
-                    state.withLock { s in
-                        s.current = nil
-                        s.exchanges += 1
-                    }
-                    job.reply.resume(outcome)
-                    if !reusable { return }
+                    guard await run(job, inbound: &iterator, outbound: outbound) else { return }
                 }
             }
         } catch {
@@ -121,5 +123,23 @@ final class HTTPClientConnection: Sendable {
             return s.current
         }
         pending?.resume(.failure(Task.isCancelled ? CancellationError() : Self.closedWhileIdle))
+    }
+
+    /// Runs one exchange and answers its caller; true when the connection may carry another.
+    private func run(_ job: Job, inbound: inout HTTPClientExchange.Inbound, outbound: HTTPClientExchange.Outbound) async -> Bool {
+        let outcome: Reply.Outcome
+        do {
+            outcome = .success(try await job.exchange.run(inbound: &inbound, outbound: outbound, channel: channel))
+        } catch {
+            outcome = .failure(error)
+        }
+        let reusable = (try? outcome.get().reusable) ?? false
+        if reusable { idleGuard.setIdle(true) }
+        state.withLock { s in
+            s.current = nil
+            s.exchanges += 1
+        }
+        job.reply.resume(outcome)
+        return reusable
     }
 }
