@@ -6,36 +6,42 @@ import NIOPosix
 import NIOSSL
 import Synchronization
 
-/// The HTTP(S) client: one connection per request, the body streamed from its `ByteSource` with
-/// backpressure, interim 1xx responses skipped, the response body spooled past a threshold.
+/// The HTTP(S) client, with keep-alive: connections are kept after a complete exchange and reused
+/// (most recent first) for requests to the same scheme, host, port, proxy and TLS settings, one
+/// exchange at a time, up to `maxIdlePerEndpoint` idle ones each, closed after `idleTimeout` idle.
+/// A request that fails on a reused connection before any response arrived is sent once more on a
+/// new connection. The body is streamed from its `ByteSource` with backpressure, interim 1xx
+/// responses are skipped, the response body is spooled past a threshold.
 /// Sends `Host` and `User-Agent: as2-agent/<version>`; never folds header lines.
 public final class HTTPClient: Sendable {
     public let userAgent: String
     private let eventLoopGroup: any EventLoopGroup
     private let threadPool: NIOThreadPool
     private let logger: Logger
-    private let connections = Mutex(OpenConnections())
+    private let pool: HTTPClientPool
 
-    private struct OpenConnections {
-        var channels: [ObjectIdentifier: any Channel] = [:]
-        var isShutDown = false
-    }
-
-    /// `version` is the agent's version, sent as `User-Agent: as2-agent/<version>`.
-    public init(eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, version: String, logger: Logger) {
+    /// `version` is the agent's version, sent as `User-Agent: as2-agent/<version>`. Idle
+    /// connections are kept at most `idleTimeout`, and at most `maxIdlePerEndpoint` per endpoint.
+    public init(
+        eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton, version: String, logger: Logger,
+        idleTimeout: Duration = .seconds(15), maxIdlePerEndpoint: Int = 16
+    ) {
         self.eventLoopGroup = eventLoopGroup
         self.threadPool = NIOThreadPool.singleton
         self.logger = logger
         self.userAgent = "as2-agent/\(version)"
+        self.pool = HTTPClientPool(maxIdlePerKey: max(0, maxIdlePerEndpoint), idleTimeout: TimeAmount(idleTimeout))
     }
 
-    /// Closes the connections of requests in flight (they fail) and refuses new requests.
+    /// Open connections, idle or carrying a request.
+    public var openConnectionCount: Int { pool.openCount }
+
+    /// Closes idle connections and those of requests in flight (they fail) and refuses new requests.
     public func shutdown() async {
-        let channels = connections.withLock { state -> [any Channel] in
-            state.isShutDown = true
-            return Array(state.channels.values)
+        for connection in pool.shutdown() {
+            connection.close()
+            try? await connection.channel.closeFuture.get()
         }
-        for channel in channels { try? await channel.close() }
     }
 
     /// Sends `request` and returns the final response (any status; 3xx are not followed). Throws
@@ -59,6 +65,58 @@ public final class HTTPClient: Sendable {
         }
         var logger = self.logger
         logger[metadataKey: "http.url"] = "\(url)"
+        let key = HTTPClientConnectionKey(url: url, proxy: request.proxy, tls: request.tls)
+        let exchange = HTTPClientExchange(
+            request: request, url: url, viaPlainProxy: proxy != nil && !url.isTLS,
+            proxyAuthorization: proxy.flatMap(Self.proxyAuthorization), userAgent: userAgent,
+            threadPool: threadPool, logger: logger
+        )
+        var mayReuse = true
+        do {
+            while true {
+                guard !pool.isShutDown else { throw HTTPClientError(.invalidRequest, "the HTTP client is shut down") }
+                let connection: HTTPClientConnection
+                let reused: Bool
+                if mayReuse, let idle = pool.take(key) {
+                    connection = idle
+                    reused = true
+                } else {
+                    connection = try await connect(key: key, url: url, proxy: proxy, request: request)
+                    reused = false
+                }
+                logger.debug(
+                    reused ? "request on a reused connection" : "request on a new connection",
+                    metadata: ["http.connection_exchanges": "\(connection.exchangeCount)"]
+                )
+                let outcome: (response: HTTPClientResponse, reusable: Bool)
+                do {
+                    outcome = try await connection.execute(exchange)
+                } catch let failure as HTTPClientExchange.NoResponse {
+                    guard reused else { throw failure.error }
+                    logger.debug(
+                        "the reused connection failed before any response; retrying on a new connection",
+                        metadata: ["http.error": "\(failure.error.message)"]
+                    )
+                    mayReuse = false
+                    continue
+                }
+                if outcome.reusable { pool.release(connection) }
+                logger.info(
+                    "response received",
+                    metadata: ["http.status": "\(outcome.response.status)", "http.response_bytes": "\(outcome.response.body.count)"]
+                )
+                return outcome.response
+            }
+        } catch let error as HTTPClientError {
+            logger.info("request failed", metadata: ["http.error_code": "\(error.code)", "http.error": "\(error.message)"])
+            throw error
+        }
+    }
+
+    /// A new connection for `key`, tracked by the pool (an HTTPClientError once the client is shut down).
+    private func connect(key: HTTPClientConnectionKey, url: HTTPURL, proxy: HTTPURL?, request: HTTPClientRequest) async throws
+        -> HTTPClientConnection
+    {
         let sslContext: NIOSSLContext?
         if url.isTLS {
             let settings = request.tls
@@ -66,34 +124,19 @@ public final class HTTPClient: Sendable {
         } else {
             sslContext = nil
         }
-        do {
-            let channel = try await connect(url: url, proxy: proxy, sslContext: sslContext, request: request)
-            guard track(channel) else {
-                try? await channel.executeThenClose { _, _ in }
-                throw HTTPClientError(.invalidRequest, "the HTTP client is shut down")
-            }
-            defer { untrack(channel.channel) }
-            let exchange = HTTPClientExchange(
-                request: request, url: url, viaPlainProxy: proxy != nil && !url.isTLS,
-                proxyAuthorization: proxy.flatMap(Self.proxyAuthorization), userAgent: userAgent,
-                threadPool: threadPool, logger: logger
-            )
-            let response = try await exchange.run(on: channel)
-            logger.info(
-                "response received",
-                metadata: ["http.status": "\(response.status)", "http.response_bytes": "\(response.body.count)"]
-            )
-            return response
-        } catch let error as HTTPClientError {
-            logger.info("request failed", metadata: ["http.error_code": "\(error.code)", "http.error": "\(error.message)"])
-            throw error
+        let idleGuard = HTTPClientIdleGuard()
+        let channel = try await connect(url: url, proxy: proxy, sslContext: sslContext, idleGuard: idleGuard, request: request)
+        let connection = HTTPClientConnection(channel: channel, key: key, idleGuard: idleGuard)
+        guard pool.add(connection) else {
+            throw HTTPClientError(.invalidRequest, "the HTTP client is shut down")
         }
+        return connection
     }
 
     /// TCP connect (to the proxy if any), CONNECT tunnel for https through a proxy, TLS handshake,
     /// then the HTTP codec — all within `connectTimeout`.
     private func connect(
-        url: HTTPURL, proxy: HTTPURL?, sslContext: NIOSSLContext?, request: HTTPClientRequest
+        url: HTTPURL, proxy: HTTPURL?, sslContext: NIOSSLContext?, idleGuard: HTTPClientIdleGuard, request: HTTPClientRequest
     ) async throws -> HTTPClientExchange.Channel {
         let endpoint = proxy ?? url
         let timeout = TimeAmount(request.connectTimeout)
@@ -162,6 +205,7 @@ public final class HTTPClient: Sendable {
                     )
                 )
                 try pipeline.addHandler(NIOHTTPRequestHeadersValidator())
+                try pipeline.addHandler(idleGuard)
                 return try HTTPClientExchange.Channel(wrappingChannelSynchronously: channel)
             }.get()
             if let handshake {
@@ -184,18 +228,6 @@ public final class HTTPClient: Sendable {
             }
             throw HTTPClientError(.connectFailed, "cannot set up the connection to \(url.authorityWithPort): \(Self.describe(error))")
         }
-    }
-
-    private func track(_ channel: HTTPClientExchange.Channel) -> Bool {
-        connections.withLock { state in
-            if state.isShutDown { return false }
-            state.channels[ObjectIdentifier(channel.channel)] = channel.channel
-            return true
-        }
-    }
-
-    private func untrack(_ channel: any Channel) {
-        _ = connections.withLock { $0.channels.removeValue(forKey: ObjectIdentifier(channel)) }
     }
 
     private static func proxyAuthorization(_ proxy: HTTPURL) -> String? {

@@ -8,10 +8,19 @@ import Synchronization
 
 /// One request and its response over an established connection. The body is sent while the
 /// response is read, so an early final response (413, 401…) ends the exchange without sending the
-/// rest; `100 Continue` and `102 Processing` heads are skipped.
-struct HTTPClientExchange {
+/// rest; `100 Continue` and `102 Processing` heads are skipped. The connection stays open for
+/// another exchange only when both messages were complete and the response allows keep-alive.
+struct HTTPClientExchange: Sendable {
     typealias Channel = NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
+    typealias Inbound = NIOAsyncChannelInboundStream<HTTPClientResponsePart>.AsyncIterator
     typealias Outbound = NIOAsyncChannelOutboundWriter<HTTPClientRequestPart>
+
+    /// The connection failed before any part of a response arrived (closed, reset, broken pipe):
+    /// on a kept-alive connection the server may have closed it while idle, so the request can be
+    /// sent again on a new one.
+    struct NoResponse: Error {
+        let error: HTTPClientError
+    }
 
     let request: HTTPClientRequest
     let url: HTTPURL
@@ -22,39 +31,61 @@ struct HTTPClientExchange {
     let threadPool: NIOThreadPool
     let logger: Logger
 
-    func run(on connection: Channel) async throws -> HTTPClientResponse {
-        let channel = connection.channel
+    /// Runs the exchange on the connection's response stream and request writer. Returns the
+    /// response and whether the connection may carry another exchange; when it may not, the
+    /// channel is being closed. Throws `HTTPClientError`, `NoResponse` or `CancellationError`.
+    func run(inbound: inout Inbound, outbound: Outbound, channel: any NIOCore.Channel) async throws -> (
+        response: HTTPClientResponse, reusable: Bool
+    ) {
         let progress = ExchangeProgress(channel: channel)
         do {
-            return try await connection.executeThenClose { inbound, outbound in
-                // A failed write is recorded, not thrown: the inbound side then says why (a TLS
-                // alert, an early response, or just a closed connection).
-                var headSent = true
-                do {
-                    try await outbound.write(.head(makeHead()))
-                } catch {
-                    progress.recordSendFailure(error)
-                    headSent = false
-                    channel.close(promise: nil)
-                }
-                return try await withThrowingTaskGroup(of: Void.self) { group in
-                    if headSent { group.addTask { await sendBody(outbound: outbound, progress: progress) } }
-                    defer {
+            // A failed write is recorded, not thrown: the inbound side then says why (a TLS
+            // alert, an early response, or just a closed connection).
+            var headSent = true
+            do {
+                try await outbound.write(.head(makeHead()))
+            } catch {
+                progress.recordSendFailure(error)
+                headSent = false
+                channel.close(promise: nil)
+            }
+            return try await withThrowingTaskGroup(of: Void.self) { group in
+                if headSent { group.addTask { await sendBody(outbound: outbound, progress: progress) } }
+                var reusable = false
+                defer {
+                    progress.finish()
+                    if !reusable {
                         group.cancelAll()
                         channel.close(promise: nil)
                     }
-                    return try await readResponse(inbound: inbound, progress: progress)
                 }
+                let (response, keepAlive) = try await readResponse(inbound: &inbound, progress: progress)
+                // The response can only be complete after the server read the end of the body, so
+                // a sender still short of writing it means an early response: the connection closes.
+                if keepAlive, progress.bodyEnding {
+                    progress.arm(TimeAmount(request.readTimeout))
+                    try await group.waitForAll()
+                    reusable = progress.bodySent && channel.isActive && !Task.isCancelled
+                }
+                return (response, reusable)
             }
         } catch let error as HTTPClientError {
-            progress.disarm()
-            throw error
+            progress.finish()
+            throw noResponseIfNothingArrived(error, progress: progress)
         } catch let error as CancellationError {
-            progress.disarm()
+            progress.finish()
             throw error
         } catch {
-            progress.disarm()
-            throw classify(error, progress: progress)
+            progress.finish()
+            throw noResponseIfNothingArrived(classify(error, progress: progress), progress: progress)
+        }
+    }
+
+    private func noResponseIfNothingArrived(_ error: HTTPClientError, progress: ExchangeProgress) -> any Error {
+        guard !progress.responseStarted, !progress.timedOut, !Task.isCancelled else { return error }
+        switch error.code {
+        case .connectionClosedEarly, .tlsFailure: return NoResponse(error: error)
+        default: return error
         }
     }
 
@@ -102,19 +133,22 @@ struct HTTPClientExchange {
                 guard let chunk = try await chunks.next() else { break }
                 try await outbound.write(.body(.byteBuffer(chunk)))
             }
+            progress.bodyEndWriting()
             try await outbound.write(.end(nil))
+            progress.bodyEndWritten()
             progress.arm(readTimeout)
         } catch {
             progress.recordSendFailure(error)
         }
     }
 
-    private func readResponse(
-        inbound: NIOAsyncChannelInboundStream<HTTPClientResponsePart>, progress: ExchangeProgress
-    ) async throws -> HTTPClientResponse {
+    /// The final response and whether it lets the connection stay open (HTTP/1.1 without
+    /// `Connection: close`, or HTTP/1.0 with `keep-alive`).
+    private func readResponse(inbound: inout Inbound, progress: ExchangeProgress) async throws -> (HTTPClientResponse, Bool) {
         var head: HTTPResponseHead?
         var collector: BodyCollector?
-        for try await part in inbound {
+        while let part = try await inbound.next() {
+            progress.responsePartReceived()
             switch part {
             case .head(let interim) where interim.status.code < 200:
                 if interim.status == .continue { progress.continueReceived() }
@@ -151,7 +185,10 @@ struct HTTPClientExchange {
                 } catch let error as BodyCollector.SpoolFailure {
                     throw spoolFailed(error)
                 }
-                return HTTPClientResponse(status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: body)
+                let response = HTTPClientResponse(
+                    status: Int(head.status.code), headers: head.headers.map { ($0.name, $0.value) }, body: body
+                )
+                return (response, head.isKeepAlive)
             }
         }
         if progress.timedOut {

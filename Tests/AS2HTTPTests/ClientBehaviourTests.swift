@@ -165,7 +165,10 @@ final class ClientBehaviourTests: HTTPTestCase {
             return HTTPResponse(status: 200)
         })
         let (server, port) = try await startServer(handler) { $0.limits.maxConnections = 1 }
-        let client = makeClient()
+        // Without keep-alive: the slot frees when the first connection closes after its exchange
+        // (a kept-alive connection holds its slot until it closes).
+        let client = HTTPClient(version: "9.9.9-test", logger: logs.logger(), maxIdlePerEndpoint: 0)
+        defer { Task { await client.shutdown() } }
         let (request1, request2) = (request("http://127.0.0.1:\(port)/1"), request("http://127.0.0.1:\(port)/2"))
         async let first = client.execute(request1)
         async let second = client.execute(request2)

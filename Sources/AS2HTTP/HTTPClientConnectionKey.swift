@@ -1,0 +1,32 @@
+/// What a kept-alive connection is bound to: the URL's scheme, host and port, the proxy, and for
+/// https every TLS setting, so that a connection made with one partner's trust anchors, pin or
+/// client certificate never carries another partner's request.
+struct HTTPClientConnectionKey: Hashable, Sendable {
+    let isTLS: Bool
+    let host: String
+    let port: Int
+    let proxy: String?
+    let trustRootsPEMFile: String?
+    let pinnedCertificateDER: [UInt8]?
+    let verifyHostname: Bool
+    let clientCertificatePEMFile: String?
+    let clientKeyPEMFile: String?
+    let clientKeyPassword: String?
+    let minimumTLS13: Bool
+
+    init(url: HTTPURL, proxy: String?, tls: TLSClientSettings) {
+        isTLS = url.isTLS
+        host = url.host.lowercased()
+        port = url.port
+        self.proxy = proxy
+        // Plain http ignores the TLS settings: one key whatever they are.
+        let settings = url.isTLS ? tls : TLSClientSettings()
+        trustRootsPEMFile = settings.trustRootsPEMFile
+        pinnedCertificateDER = settings.pinnedCertificateDER
+        verifyHostname = settings.verifyHostname
+        clientCertificatePEMFile = settings.clientCertificatePEMFile
+        clientKeyPEMFile = settings.clientKeyPEMFile
+        clientKeyPassword = settings.clientKeyPassword
+        minimumTLS13 = settings.minimumVersion == .tls13
+    }
+}
