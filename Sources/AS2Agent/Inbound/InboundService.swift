@@ -182,34 +182,24 @@ public struct InboundService: HTTPRequestHandler {
         do {
             let rules = snapshot.configuration.folders.ignoreRules
             let writer = InboxWriter(rules: rules)
-            // Written unsynced, fsynced side by side, then moved into place with one folder fsync.
-            let (payloadSHA, placement, evidence, origin) = try await DiskIO.run { [self] in
+            // Written unsynced, fsynced side by side, then moved into place with one folder fsync:
+            // one disk job (and one resumption of this task) for the whole delivery.
+            let (payloadSHA, document, evidence, origin) = try await DiskPipeline.run { [self] () -> DiskPipeline.Step<(String, AS2Spool.DeliveredDocument, [String], OriginEvidence?)> in
                 let payloadSHA = try Hex.encode(Digest.compute(.sha256, over: message.payload))
                 let filename = message.filename ?? SafeFilename.fromMessageID(request.messageID)
                 let (evidence, origin) = try storeEvidence(message, bodySHA256: claim.bodySHA256, receivedAt: receivedAt)
                 // A crash after the inbox write and before the journal commit: the resend finds it there.
                 if let existing = writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA) {
-                    return (payloadSHA, InboxPlacement.existing(existing), evidence, origin)
+                    return .done((payloadSHA, existing, evidence, origin))
                 }
                 let sidecar = ReceivedSidecar.make(
                     message, request: request, partner: partner, filename: filename, sha256: payloadSHA, receivedAt: receivedAt,
                     mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
                 )
                 let staged = try writer.stage(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: mdn.map { Self.captured($0) })
-                return (payloadSHA, InboxPlacement.staged(staged), evidence, origin)
-            }
-            let document: AS2Spool.DeliveredDocument
-            switch placement {
-            case let .existing(existing):
-                document = existing
-            case let .staged(staged):
-                do {
-                    try await DiskIO.syncFiles(staged.unsyncedPaths)
-                    document = try await DiskIO.run { try writer.place(staged) }
-                } catch {
-                    staged.discard()
-                    throw error
-                }
+                return .sync(
+                    paths: staged.unsyncedPaths, finish: { (payloadSHA, try writer.place(staged), evidence, origin) },
+                    discard: { staged.discard() })
             }
             let outgoing = mdn.map { m in
                 OutgoingMDN(
@@ -240,12 +230,6 @@ public struct InboundService: HTTPRequestHandler {
         }
         guard let mdn else { return HTTPResponse(status: 200) }
         return HTTPResponse(status: 200, headers: mdn.headers.map { ($0.name, $0.value) }, body: MemoryByteSource(mdn.body))
-    }
-
-    /// Where a received document is: delivered by an earlier, interrupted run, or staged now.
-    enum InboxPlacement: Sendable {
-        case existing(AS2Spool.DeliveredDocument)
-        case staged(StagedDelivery)
     }
 
     /// Signed entities up to this size are kept in the journal row (no file, no extra fsync);
