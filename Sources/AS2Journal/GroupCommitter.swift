@@ -1,4 +1,5 @@
 import GRDB
+import Synchronization
 
 /// Coalesces concurrent write operations into shared transactions (group commit): while one
 /// transaction is being committed (and fsynced), new operations queue up; the next transaction
@@ -7,7 +8,12 @@ import GRDB
 /// transaction is fsynced (`synchronous = FULL`) when any of its operations asked for durability,
 /// and otherwise only written to the WAL (`NORMAL`: consistent after a crash, but possibly without
 /// its last commits; the next durable commit fsyncs them too, as the WAL is appended in order).
-actor GroupCommitter {
+///
+/// Transactions run straight on the writer connection's queue (one job per transaction, the next
+/// one queued while operations are pending) and callers are resumed from there: no task or actor
+/// hop between the caller and the commit (an actor and a draining task were two more wake-ups
+/// per transaction).
+final class GroupCommitter: Sendable {
     /// One queued operation. `run` executes it inside the open transaction and returns how to
     /// resume its caller after the commit; `fail` resumes the caller when the commit fails.
     private struct Job: Sendable {
@@ -16,15 +22,20 @@ actor GroupCommitter {
         let fail: @Sendable (any Error) -> Void
     }
 
+    private struct State: Sendable {
+        var pending: [Job] = []
+        /// A transaction job is queued on the writer or running.
+        var isDraining = false
+        var inFlight = 0
+        var idleWaiters: [CheckedContinuation<Void, Never>] = []
+        var statistics = GroupCommitStatistics(transactions: 0, operations: 0, largestBatch: 0)
+        /// The writer connection's `synchronous` setting as last set here (`Journal.open` sets
+        /// FULL); nil when unknown (after a failed transaction), so the next one sets it again.
+        var synchronousIsFull: Bool? = true
+    }
+
     private let writer: any DatabaseWriter
-    private var pending: [Job] = []
-    private var isDraining = false
-    private var inFlight = 0
-    private var idleWaiters: [CheckedContinuation<Void, Never>] = []
-    private var statistics = GroupCommitStatistics(transactions: 0, operations: 0, largestBatch: 0)
-    /// The writer connection's `synchronous` setting as last set here (`Journal.open` sets FULL);
-    /// nil when unknown (after a failed transaction), so the next one sets it again.
-    private var synchronousIsFull: Bool? = true
+    private let state = Mutex(State())
 
     init(writer: any DatabaseWriter) {
         self.writer = writer
@@ -55,61 +66,79 @@ actor GroupCommitter {
                     return { continuation.resume(with: result) }
                 },
                 fail: { continuation.resume(throwing: $0) })
-            pending.append(job)
-            if !isDraining {
-                isDraining = true
-                Task { await self.drain() }
+            let start = state.withLock { state in
+                state.pending.append(job)
+                if state.isDraining { return false }
+                state.isDraining = true
+                return true
             }
+            if start { scheduleTransaction() }
         }
     }
 
     /// Counters since the journal was opened.
-    func currentStatistics() -> GroupCommitStatistics { statistics }
+    func currentStatistics() async -> GroupCommitStatistics { state.withLock { $0.statistics } }
 
     /// Operations in the transaction being committed, and queued behind it (for tests).
-    func queuedCounts() -> (inFlight: Int, pending: Int) { (inFlight, pending.count) }
+    func queuedCounts() async -> (inFlight: Int, pending: Int) { state.withLock { ($0.inFlight, $0.pending.count) } }
 
     /// Returns once every operation queued so far has been committed or has failed.
     func waitUntilIdle() async {
-        guard isDraining else { return }
-        await withCheckedContinuation { idleWaiters.append($0) }
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { state in
+                if !state.isDraining { return true }
+                state.idleWaiters.append(continuation)
+                return false
+            }
+            if idle { continuation.resume() }
+        }
     }
 
-    private func drain() async {
-        // Let writers that are already running enqueue before the first transaction starts.
-        await Task.yield()
-        while !pending.isEmpty {
-            let batch = pending
-            pending.removeAll(keepingCapacity: true)
-            inFlight = batch.count
-            defer { inFlight = 0 }
+    private func scheduleTransaction() {
+        writer.asyncWriteWithoutTransaction { db in self.commitBatch(db) }
+    }
+
+    /// On the writer's queue: one transaction with everything pending, then the next one queued
+    /// (so other users of the writer get their turn between transactions), or idle.
+    private func commitBatch(_ db: Database) {
+        let (batch, durable, setSynchronous) = state.withLock { state in
+            let batch = state.pending
+            state.pending.removeAll(keepingCapacity: true)
+            state.inFlight = batch.count
+            let durable = batch.contains { $0.durable }
+            let setSynchronous = state.synchronousIsFull != durable
+            state.synchronousIsFull = nil
+            return (batch, durable, setSynchronous)
+        }
+        if !batch.isEmpty {
             do {
-                let durable = batch.contains { $0.durable }
-                let setSynchronous = synchronousIsFull != durable
-                synchronousIsFull = nil
-                let resumes = try await writer.writeWithoutTransaction { db in
-                    if setSynchronous { try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") }
-                    var resumes: [@Sendable () -> Void] = []
-                    try db.inTransaction(.immediate) {
-                        resumes = batch.map { $0.run(db) }
-                        return .commit
-                    }
-                    return resumes
+                if setSynchronous { try db.execute(sql: durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL") }
+                var resumes: [@Sendable () -> Void] = []
+                try db.inTransaction(.immediate) {
+                    resumes = batch.map { $0.run(db) }
+                    return .commit
                 }
-                synchronousIsFull = durable
-                if durable { statistics.durableTransactions += 1 }
-                statistics.transactions += 1
-                statistics.operations += batch.count
-                statistics.largestBatch = max(statistics.largestBatch, batch.count)
+                state.withLock { state in
+                    state.synchronousIsFull = durable
+                    if durable { state.statistics.durableTransactions += 1 }
+                    state.statistics.transactions += 1
+                    state.statistics.operations += batch.count
+                    state.statistics.largestBatch = max(state.statistics.largestBatch, batch.count)
+                }
                 for resume in resumes { resume() }
             } catch {
                 let failure = JournalError.storage(error)
                 for job in batch { job.fail(failure) }
             }
         }
-        isDraining = false
-        let waiters = idleWaiters
-        idleWaiters.removeAll()
+        let waiters: [CheckedContinuation<Void, Never>]? = state.withLock { state in
+            state.inFlight = 0
+            if !state.pending.isEmpty { return nil }
+            state.isDraining = false
+            defer { state.idleWaiters.removeAll() }
+            return state.idleWaiters
+        }
+        guard let waiters else { return scheduleTransaction() }
         for waiter in waiters { waiter.resume() }
     }
 }

@@ -1,13 +1,14 @@
 /// The answer to "may I process this received message?", decided atomically on the
 /// duplicate key (AS2-From, AS2-To, normalised Message-ID) (requirements §5.2).
 public enum InboundBegin: Sendable, Hashable {
-    /// Process it; complete the row with `completeInbound(_:outcome:mdn:evidencePaths:)`.
-    /// Also returned, with the old row's id, when a resend takes over an `interrupted` row.
-    case new(id: Int64)
+    /// Process it, then record the outcome with `completeInbound(_:outcome:mdn:evidencePaths:origin:)`
+    /// or let it go with `abandonInbound(_:reason:)`; until then the key stays claimed.
+    case new(InboundClaim)
     /// Already delivered or rejected: do not process again; answer with the stored MDN (R-DUP-2).
     case duplicateCompleted(InboundMessage)
     /// Another request with this key is being processed right now (R-DUP-3: 503 + Retry-After).
-    case duplicateInProgress(id: Int64)
-    /// Same key, different body digest: Message-ID reuse with different content (R-DUP-4).
-    case conflict(id: Int64)
+    case duplicateInProgress
+    /// Same key, different body digest: Message-ID reuse with different content (R-DUP-4). `id` is
+    /// the stored row's, or `nil` when the other message is still being processed (nothing stored yet).
+    case conflict(id: Int64?)
 }

@@ -4,112 +4,197 @@ import GRDB
 /// Inbound flow: duplicate check → processing → delivered/rejected with the MDN returned, and
 /// the delivery of asynchronous MDNs (requirements §4.8, §5.2).
 extension Journal {
-    /// Decides atomically whether a received message is processed: inserts a `processing` row
-    /// under the duplicate key, or reports the existing row's status. Of concurrent calls with
-    /// the same key exactly one gets `.new`. Not fsynced (`durable: false`): losing it in a crash
-    /// loses nothing — no receipt has left, and the partner's resend is processed as new (a
-    /// document already in inbox/ is found by its sidecar); `completeInbound`'s commit makes it durable.
+    /// Decides atomically whether a received message is processed: claims its duplicate key in
+    /// memory, then looks for a stored row with that key. Of concurrent calls with the same key
+    /// exactly one gets `.new`; the others `.duplicateInProgress` (or `.conflict` for another body)
+    /// until the claim is completed or abandoned. Nothing is written for a new message: its row is
+    /// inserted by `completeInbound` in one durable transaction.
     public func beginInbound(
         partner: String, as2From: String, as2To: String, messageID: String, messageIDKey: String,
         bodySHA256: String
     ) async throws -> InboundBegin {
         let digest = bodySHA256.lowercased()
-        return try await write(durable: false) { [clock] db in
-            let now = clock()
-            let lookup = try db.cachedStatement(
-                sql: "SELECT * FROM message WHERE direction = ? AND as2_from = ? AND as2_to = ? AND message_id_key = ?")
-            let existing = try MessageRow.fetchOne(
-                lookup, arguments: [MessageDirection.inbound.rawValue, as2From, as2To, messageIDKey])
-            guard var row = existing, let id = row.id else {
-                var row = MessageRow(
-                    direction: .inbound, state: InboundState.processing.rawValue, partner: partner,
-                    as2From: as2From, as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
-                    bodySHA256: digest, createdAt: now, updatedAt: now)
-                try Self.save(db, &row, now: now, event: .received, detail: "\(messageID); body sha256 \(digest)")
-                guard let id = row.id else { throw JournalError.corruptRow(nil, "inserted row has no id") }
-                return .new(id: id)
+        let key = InboundClaim.Key(as2From: as2From, as2To: as2To, messageIDKey: messageIDKey)
+        let taken = inboundClaims.withLock { $0.claim(key, digest: digest) }
+        let token: UInt64
+        switch taken {
+        case .claimed(let newToken): token = newToken
+        case .held(let heldDigest): return heldDigest == digest ? .duplicateInProgress : .conflict(id: nil)
+        }
+        let existing: MessageRow?
+        do {
+            existing = try await read { db in
+                let lookup = try db.cachedStatement(
+                    sql: "SELECT * FROM message WHERE direction = ? AND as2_from = ? AND as2_to = ? AND message_id_key = ?")
+                return try MessageRow.fetchOne(
+                    lookup, arguments: [MessageDirection.inbound.rawValue, as2From, as2To, messageIDKey])
             }
-            let state = InboundState(rawValue: row.state)
-            if state == .interrupted {
-                let previous = row.bodySHA256 ?? "?"
-                row.state = InboundState.processing.rawValue
-                row.partner = partner
-                row.messageID = messageID
-                row.bodySHA256 = digest
-                try Self.save(
-                    db, &row, now: now, event: .reprocessing,
-                    detail: "resend takes over the interrupted message; body sha256 \(digest) (was \(previous))")
-                return .new(id: id)
-            }
-            if row.bodySHA256 != digest {
+        } catch {
+            releaseInbound(key, token)
+            throw error
+        }
+        let claim = InboundClaim(
+            partner: partner, as2From: as2From, as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
+            bodySHA256: digest, takeover: nil, token: token)
+        guard let row = existing, let id = row.id else { return .new(claim) }
+        let state = InboundState(rawValue: row.state)
+        if state == .interrupted {
+            return .new(InboundClaim(
+                partner: partner, as2From: as2From, as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
+                bodySHA256: digest, takeover: id, token: token))
+        }
+        // A stored earlier message: answered from the row; the claim is not needed.
+        releaseInbound(key, token)
+        // The event only records the resend: losing it in a crash is harmless (no fsync awaited).
+        if row.bodySHA256 != digest {
+            try await write(durable: false) { [clock] db in
                 try Self.appendEvent(
-                    db, id, now: now, kind: .conflict, state: row.state,
+                    db, id, now: clock(), kind: .conflict, state: row.state,
                     detail: "Message-ID reuse with different content: body sha256 \(digest), stored \(row.bodySHA256 ?? "?")")
-                return .conflict(id: id)
             }
-            if state == .processing {
-                try Self.appendEvent(
-                    db, id, now: now, kind: .duplicate, state: row.state, detail: "received again while processing")
-                return .duplicateInProgress(id: id)
+            return .conflict(id: id)
+        }
+        if state == .processing {
+            // Left by an earlier version before `releaseStaleInbound` ran.
+            try await write(durable: false) { [clock] db in
+                try Self.appendEvent(db, id, now: clock(), kind: .duplicate, state: row.state, detail: "received again while processing")
             }
+            return .duplicateInProgress
+        }
+        try await write(durable: false) { [clock] db in
             try Self.appendEvent(
-                db, id, now: now, kind: .duplicate, state: row.state,
-                detail: "received again; answered with the stored MDN")
-            return .duplicateCompleted(try row.inbound())
+                db, id, now: clock(), kind: .duplicate, state: row.state, detail: "received again; answered with the stored MDN")
+        }
+        return .duplicateCompleted(try row.inbound())
+    }
+
+    /// Records the outcome of a claimed message in one durable transaction — its row with the
+    /// outcome, the MDN returned (raw bytes for evidence and duplicate replay; an async one becomes
+    /// due now), the evidence of origin and evidence paths — then releases the claim. Commit this
+    /// before the positive MDN leaves (DESIGN.md §5). The claim is released on failure too.
+    @discardableResult
+    public func completeInbound(
+        _ claim: InboundClaim, outcome: InboundOutcome, mdn: OutgoingMDN?, evidencePaths: [String] = [],
+        origin: OriginEvidence? = nil
+    ) async throws -> InboundMessage {
+        guard inboundClaims.withLock({ $0.holds(claim.key, token: claim.token) }) else {
+            throw JournalError.invalidTransition("completeInbound", id: claim.takeover ?? 0, state: "not claimed")
+        }
+        defer { releaseInbound(claim.key, claim.token) }
+        return try await write { [clock] db in
+            let now = clock()
+            if let origin { try Self.storeCertificate(db, origin, now: now) }
+            // The interrupted row, unless retention deleted it meanwhile (then a new row).
+            if let takeover = claim.takeover, var row = try Self.fetchRowIfAny(db, takeover, .inbound) {
+                guard row.state == InboundState.interrupted.rawValue else {
+                    throw JournalError.invalidTransition("completeInbound", id: takeover, state: row.state)
+                }
+                let previous = row.bodySHA256 ?? "?"
+                row.partner = claim.partner
+                row.messageID = claim.messageID
+                row.bodySHA256 = claim.bodySHA256
+                row.updatedAt = now
+                try Self.appendEvent(
+                    db, takeover, now: now, kind: .reprocessing, state: InboundState.processing.rawValue,
+                    detail: "resend takes over the interrupted message; body sha256 \(claim.bodySHA256) (was \(previous))")
+                let (kind, detail) = Self.apply(outcome, mdn: mdn, evidencePaths: evidencePaths, origin: origin, to: &row, now: now)
+                try Self.save(db, &row, now: now, event: kind, detail: detail)
+                return try row.inbound()
+            }
+            var row = MessageRow(
+                direction: .inbound, state: InboundState.processing.rawValue, partner: claim.partner,
+                as2From: claim.as2From, as2To: claim.as2To, messageID: claim.messageID, messageIDKey: claim.messageIDKey,
+                bodySHA256: claim.bodySHA256, createdAt: now, updatedAt: now)
+            let (kind, detail) = Self.apply(outcome, mdn: mdn, evidencePaths: evidencePaths, origin: origin, to: &row, now: now)
+            let id = try Self.insertInbound(db, row)
+            row.id = id
+            try Self.appendEvent(
+                db, id, now: now, kind: .received, state: InboundState.processing.rawValue,
+                detail: "\(claim.messageID); body sha256 \(claim.bodySHA256)")
+            try Self.appendEvent(db, id, now: now, kind: kind, state: row.state, detail: detail)
+            return try row.inbound()
         }
     }
 
-    /// Completes a `processing` message in one transaction: its outcome, the MDN returned (raw
-    /// bytes for evidence and duplicate replay; an async one becomes due now), the evidence of
-    /// origin and evidence paths. Commit this before the positive MDN leaves (DESIGN.md §5).
-    @discardableResult
-    public func completeInbound(
-        _ id: Int64, outcome: InboundOutcome, mdn: OutgoingMDN?, evidencePaths: [String] = [],
-        origin: OriginEvidence? = nil
-    ) async throws -> InboundMessage {
-        try await updateInbound(id, "completeInbound", from: [.processing]) { db, row, now in
-            if let origin {
-                try Self.storeCertificate(db, origin, now: now)
-                row.evidenceSignedEntity = origin.signedEntity
-                row.evidenceSignerSHA256 = origin.signerSHA256.lowercased()
-            }
-            let kind: EventKind
-            var detail: String
-            switch outcome {
-            case .delivered(let document):
-                row.state = InboundState.delivered.rawValue
-                row.resultPaths = document.paths
-                row.payloadSHA256 = document.sha256.lowercased()
-                row.payloadSize = document.size
-                row.fileName = document.paths.first.map(Self.lastComponent)
-                kind = .delivered
-                detail = "\(document.paths.first ?? "?") (\(document.size) bytes, sha256 \(document.sha256))"
-            case .rejected(let disposition):
-                row.state = InboundState.rejected.rawValue
-                row.disposition = disposition
-                kind = .rejected
-                detail = disposition
-            }
-            row.evidencePaths = evidencePaths
-            if let mdn {
-                row.mdnRaw = mdn.raw
-                row.mdnHeaders = mdn.headers
-                row.mdnMode = mdn.delivery.mode
-                switch mdn.delivery {
-                case .sync:
-                    detail += "; MDN sync"
-                case .async(let url):
-                    row.mdnAsyncURL = url
-                    row.mdnState = .pending
-                    row.mdnAttempts = 0
-                    row.mdnNextAttemptAt = now
-                    detail += "; MDN async to \(url)"
-                }
-            } else {
-                detail += "; no MDN requested"
-            }
-            return (kind, detail)
+    /// Gives up processing a claimed message without answering it (a temporary failure on our
+    /// side, such as a full disk): nothing was stored, so the partner's resend is processed afresh.
+    /// Does nothing when the claim was already completed or abandoned.
+    public func abandonInbound(_ claim: InboundClaim) {
+        releaseInbound(claim.key, claim.token)
+    }
+
+    private func releaseInbound(_ key: InboundClaim.Key, _ token: UInt64) {
+        inboundClaims.withLock { $0.release(key, token: token) }
+    }
+
+    /// Sets the columns of a completed inbound row; returns its event.
+    private static func apply(
+        _ outcome: InboundOutcome, mdn: OutgoingMDN?, evidencePaths: [String], origin: OriginEvidence?,
+        to row: inout MessageRow, now: Date
+    ) -> (EventKind, String) {
+        if let origin {
+            row.evidenceSignedEntity = origin.signedEntity
+            row.evidenceSignerSHA256 = origin.signerSHA256.lowercased()
         }
+        let kind: EventKind
+        var detail: String
+        switch outcome {
+        case .delivered(let document):
+            row.state = InboundState.delivered.rawValue
+            row.resultPaths = document.paths
+            row.payloadSHA256 = document.sha256.lowercased()
+            row.payloadSize = document.size
+            row.fileName = document.paths.first.map(Self.lastComponent)
+            kind = .delivered
+            detail = "\(document.paths.first ?? "?") (\(document.size) bytes, sha256 \(document.sha256))"
+        case .rejected(let disposition):
+            row.state = InboundState.rejected.rawValue
+            row.disposition = disposition
+            kind = .rejected
+            detail = disposition
+        }
+        row.evidencePaths = evidencePaths
+        if let mdn {
+            row.mdnRaw = mdn.raw
+            row.mdnHeaders = mdn.headers
+            row.mdnMode = mdn.delivery.mode
+            switch mdn.delivery {
+            case .sync:
+                detail += "; MDN sync"
+            case .async(let url):
+                row.mdnAsyncURL = url
+                row.mdnState = .pending
+                row.mdnAttempts = 0
+                row.mdnNextAttemptAt = now
+                detail += "; MDN async to \(url)"
+            }
+        } else {
+            detail += "; no MDN requested"
+        }
+        return (kind, detail)
+    }
+
+    /// Inserts a completed inbound row with a cached statement naming only the columns an inbound
+    /// row uses (GRDB's record insert encodes and binds all of them); returns its id.
+    private static func insertInbound(_ db: Database, _ row: MessageRow) throws -> Int64 {
+        let insert = try db.cachedStatement(
+            sql: """
+                INSERT INTO message (direction, state, partner, as2_from, as2_to, message_id, message_id_key, \
+                file_name, payload_size, payload_sha256, body_sha256, disposition, mdn_mode, mdn_raw, mdn_headers, \
+                mdn_async_url, mdn_state, mdn_attempts, mdn_next_attempt_at, result_paths, evidence_paths, \
+                evidence_signed_entity, evidence_signer_sha256, created_at, updated_at) \
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+        let values: [(any DatabaseValueConvertible)?] = [
+            row.direction.rawValue, row.state, row.partner, row.as2From, row.as2To, row.messageID, row.messageIDKey,
+            row.fileName, row.payloadSize, row.payloadSHA256, row.bodySHA256, row.disposition, row.mdnMode?.rawValue,
+            row.mdnRaw, row.mdnHeaders.map(JournalJSON.headers), row.mdnAsyncURL, row.mdnState?.rawValue,
+            row.mdnAttempts, row.mdnNextAttemptAt, row.resultPaths.map(JournalJSON.strings),
+            row.evidencePaths.map(JournalJSON.strings), row.evidenceSignedEntity, row.evidenceSignerSHA256,
+            row.createdAt, row.updatedAt,
+        ]
+        try insert.execute(arguments: StatementArguments(values))
+        return db.lastInsertedRowID
     }
 
     /// Marks every `processing` row `interrupted`. Call once at start, before accepting requests:
@@ -131,17 +216,6 @@ extension Journal {
                     detail: "processing did not complete before the agent stopped; awaiting the partner's resend")
             }
             return rows.count
-        }
-    }
-
-    /// Gives up processing one message without answering it (a temporary failure on our side, such
-    /// as a full disk): the row becomes `interrupted`, so the partner's resend is processed afresh.
-    /// Not fsynced: after a crash a row still `processing` is released at start all the same.
-    @discardableResult
-    public func abandonInbound(_ id: Int64, reason: String) async throws -> InboundMessage {
-        try await updateInbound(id, "abandonInbound", durable: false, from: [.processing]) { _, row, _ in
-            row.state = InboundState.interrupted.rawValue
-            return (.interrupted, reason)
         }
     }
 
@@ -235,22 +309,6 @@ extension Journal {
     }
 
     // MARK: - Helpers
-
-    private func updateInbound(
-        _ id: Int64, _ operation: String, durable: Bool = true, from allowed: Set<InboundState>,
-        _ change: @escaping @Sendable (Database, inout MessageRow, Date) throws -> (EventKind, String?)
-    ) async throws -> InboundMessage {
-        try await write(durable: durable) { [clock] db in
-            let now = clock()
-            var row = try Self.fetchRow(db, id, .inbound)
-            guard let state = InboundState(rawValue: row.state), allowed.contains(state) else {
-                throw JournalError.invalidTransition(operation, id: id, state: row.state)
-            }
-            let (kind, detail) = try change(db, &row, now)
-            try Self.save(db, &row, now: now, event: kind, detail: detail)
-            return try row.inbound()
-        }
-    }
 
     private func updateAsyncMDN(
         _ id: Int64, _ operation: String, from allowed: Set<AsyncMDNState>,

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Synchronization
 
 /// Durable message state: the agent's memory of every message across crashes (DESIGN.md §5).
 /// SQLite in WAL mode with `synchronous = FULL`; concurrent writes share transactions (group
@@ -12,6 +13,10 @@ public final class Journal: Sendable {
     let committer: GroupCommitter
     let clock: Clock
     let checkpointer: WALCheckpointer?
+    /// Received messages being processed, by duplicate key, with their body digests: the claim
+    /// `beginInbound` takes and `completeInbound`/`abandonInbound` release (nothing is journaled
+    /// before completion, so nothing of it needs to survive a crash).
+    let inboundClaims = Mutex(InboundClaims())
     /// Where the database lives (`:memory:` for in-memory journals), for messages.
     public let path: String
 
@@ -123,6 +128,13 @@ public final class Journal: Sendable {
         guard let row = try MessageRow.fetchOne(statement, arguments: [id]), row.direction == direction else {
             throw JournalError.messageNotFound(id, direction)
         }
+        return row
+    }
+
+    /// The row `id` of `direction`, or nil.
+    static func fetchRowIfAny(_ db: Database, _ id: Int64, _ direction: MessageDirection) throws -> MessageRow? {
+        let statement = try db.cachedStatement(sql: "SELECT * FROM message WHERE id = ?")
+        guard let row = try MessageRow.fetchOne(statement, arguments: [id]), row.direction == direction else { return nil }
         return row
     }
 

@@ -146,6 +146,26 @@ public struct ReceiptSidecar: Codable, Sendable, Hashable {
             self.delivery = delivery
         }
 
+        var json: SidecarJSON {
+            .object([
+                ("mode", .string(mode.rawValue)),
+                ("requested_signed", .bool(requestedSigned)),
+                ("signed", signed.map(SidecarJSON.bool)),
+                ("signature_verified", signatureVerified.map(SidecarJSON.bool)),
+                ("disposition", disposition.map(SidecarJSON.string)),
+                ("disposition_type", dispositionType.map { .string($0.rawValue) }),
+                ("modifier", modifier.map(SidecarJSON.string)),
+                ("mic_matched", micMatched.map(SidecarJSON.bool)),
+                ("message_id", messageId.map(SidecarJSON.string)),
+                ("delivery", delivery.map { d in
+                    .object([
+                        ("status", .string(d.status.rawValue)), ("attempts", .int(d.attempts)),
+                        ("last_error", d.lastError.map(SidecarJSON.string)), ("url", d.url.map(SidecarJSON.string)),
+                    ])
+                }),
+            ])
+        }
+
         enum CodingKeys: String, CodingKey {
             case mode, signed, disposition, modifier, delivery
             case requestedSigned = "requested_signed"
@@ -202,8 +222,44 @@ public struct ReceiptSidecar: Codable, Sendable, Hashable {
         case httpStatus = "http_status"
     }
 
-    /// The sidecar's bytes, ready for `Claim.finishSent` or `InboxWriter.deliver`.
-    public func encoded() throws -> Data { try SidecarCoding.encode(self) }
+    /// The sidecar's bytes, ready for `Claim.finishSent` or `InboxWriter.deliver`: what
+    /// `SidecarCoding.encode(self)` writes, written by hand (`SidecarJSON`).
+    public func encoded() throws -> Data { json.encoded() }
+
+    /// The JSON tree of `encoded()`: the coding keys and the encodeIfPresent rules of `Codable`.
+    var json: SidecarJSON {
+        let t = timestamps
+        let s = security
+        return .object([
+            ("format", .int(format)),
+            ("message_id", .string(messageId)),
+            ("direction", .string(direction.rawValue)),
+            ("partner", .string(partner)),
+            ("as2_from", .string(as2From)),
+            ("as2_to", .string(as2To)),
+            ("file", file.json),
+            ("timestamps", .object([
+                ("queued", t.queued.map(SidecarJSON.date)), ("sent", t.sent.map(SidecarJSON.date)),
+                ("received", t.received.map(SidecarJSON.date)), ("receipt", t.receipt.map(SidecarJSON.date)),
+            ])),
+            ("security", .object([
+                ("signed", .bool(s.signed)),
+                ("signature_algorithm", s.signatureAlgorithm.map(SidecarJSON.string)),
+                ("signature_scheme", s.signatureScheme.map(SidecarJSON.string)),
+                ("signer_certificate_sha256", s.signerCertificateSha256.map(SidecarJSON.string)),
+                ("encrypted", .bool(s.encrypted)),
+                ("encryption_algorithm", s.encryptionAlgorithm.map(SidecarJSON.string)),
+                ("key_transport", s.keyTransport.map(SidecarJSON.string)),
+                ("recipient_certificate_sha256", s.recipientCertificateSha256.map(SidecarJSON.string)),
+                ("compressed", .bool(s.compressed)),
+                ("compression", s.compression.map { .string($0.rawValue) }),
+            ])),
+            ("mic", mic.map { .object([("algorithm", .string($0.algorithm)), ("digest", .string($0.digest))]) }),
+            ("mdn", mdn.json),
+            ("attempts", .int(attempts)),
+            ("http_status", httpStatus.map(SidecarJSON.int)),
+        ])
+    }
 
     public static func decode(from data: Data) throws -> ReceiptSidecar {
         try SidecarCoding.decode(ReceiptSidecar.self, from: data)

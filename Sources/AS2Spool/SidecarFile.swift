@@ -15,6 +15,14 @@ public struct SidecarFile: Codable, Sendable, Hashable {
         self.sha256 = sha256
     }
 
+    /// As `SidecarCoding` encodes it (`SidecarJSON`).
+    var json: SidecarJSON {
+        .object([
+            ("name", .string(name)), ("original_name", .string(originalName)), ("size", .int(size)),
+            ("sha256", .string(sha256)),
+        ])
+    }
+
     enum CodingKeys: String, CodingKey {
         case name, size, sha256
         case originalName = "original_name"

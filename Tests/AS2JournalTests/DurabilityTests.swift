@@ -129,13 +129,10 @@ final class DurabilityTests: XCTestCase {
         try await journal.recordAttempt(delivered)
         try await journal.markDelivered(delivered, mdn: nil)
         ids["delivered"] = delivered
-        let processing = try newInboundID(try await journal.beginTestInbound(1))
-        ids["processing"] = processing
-        let mdnPending = try newInboundID(try await journal.beginTestInbound(2))
-        try await journal.completeInbound(
-            mdnPending, outcome: .delivered(DeliveredDocument(paths: ["/in/a"], sha256: sha("a"), size: 1)),
-            mdn: testMDN(.async(url: "https://a.example/mdn")))
-        ids["mdnPending"] = mdnPending
+        // Being processed when the agent stops: nothing of it is journaled.
+        _ = try newInboundClaim(try await journal.beginTestInbound(1))
+        ids["processingLegacy"] = try await journal.insertLegacyProcessingRow(3)
+        ids["mdnPending"] = try await journal.receiveTestInbound(2, mdn: testMDN(.async(url: "https://a.example/mdn"))).id
         return ids
     }
 
@@ -153,8 +150,10 @@ final class DurabilityTests: XCTestCase {
         XCTAssertEqual(mdns.map(\.id), [ids["mdnPending"]].compactMap { $0 })
         let released = try await journal.releaseStaleInbound()
         XCTAssertEqual(released, 1)
-        let resend = try await journal.beginTestInbound(1)
-        XCTAssertEqual(resend, .new(id: try XCTUnwrap(ids["processing"])))
+        let resend = try newInboundClaim(try await journal.beginTestInbound(1))
+        XCTAssertNil(resend.takeover, "a message cut off while processing left no row")
+        let legacy = try newInboundClaim(try await journal.beginTestInbound(3))
+        XCTAssertEqual(legacy.takeover, ids["processingLegacy"], "an older version's processing row is taken over")
         let delivered = try await journal.outbound(try XCTUnwrap(ids["delivered"]))
         XCTAssertEqual(delivered?.state, .delivered)
     }

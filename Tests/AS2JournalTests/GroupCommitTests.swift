@@ -10,24 +10,32 @@ final class GroupCommitTests: XCTestCase {
         return (try Journal.open(path: path), path)
     }
 
-    func testBeginInboundIsNotFsyncedButCompleteInboundIsAndCarriesIt() async throws {
+    func testAReceivedMessageIsOneDurableCommitAndADuplicateEventWaitsForNoFsync() async throws {
         let (journal, path) = try fileJournal()
-        let id = try newInboundID(try await journal.beginTestInbound(1))
+        let claim = try newInboundClaim(try await journal.beginTestInbound(1))
         var statistics = await journal.statistics()
-        XCTAssertEqual(statistics.transactions, 1)
-        XCTAssertEqual(statistics.durableTransactions, 0, "beginInbound waits for no fsync")
-        let synchronousAfterBegin = try await journal.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
-        XCTAssertEqual(synchronousAfterBegin, 1, "NORMAL for the non-durable commit")
-        try await journal.completeInbound(id, outcome: .rejected(disposition: "automatic-action/MDN-sent-automatically; processed/error: decryption-failed"), mdn: nil)
+        XCTAssertEqual(statistics.transactions, 0, "beginInbound writes nothing")
+        let id = try await journal.completeInbound(claim, outcome: .rejected(disposition: "automatic-action/MDN-sent-automatically; processed/error: decryption-failed"), mdn: nil).id
         statistics = await journal.statistics()
-        XCTAssertEqual(statistics.transactions, 2)
+        XCTAssertEqual(statistics.transactions, 1)
         XCTAssertEqual(statistics.durableTransactions, 1)
         let synchronousAfterComplete = try await journal.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
         XCTAssertEqual(synchronousAfterComplete, 2, "FULL for the durable commit")
+        guard case .duplicateCompleted = try await journal.beginTestInbound(1) else { return XCTFail("expected a duplicate") }
+        statistics = await journal.statistics()
+        XCTAssertEqual(statistics.transactions, 2)
+        XCTAssertEqual(statistics.durableTransactions, 1, "the duplicate's event waits for no fsync")
+        let synchronousAfterDuplicate = try await journal.writer.writeWithoutTransaction { try Int.fetchOne($0, sql: "PRAGMA synchronous") }
+        XCTAssertEqual(synchronousAfterDuplicate, 1, "NORMAL for the non-durable commit")
+        try await journal.receiveTestInbound(2)
+        statistics = await journal.statistics()
+        XCTAssertEqual(statistics.durableTransactions, 2)
         try await journal.close()
         let reopened = try Journal.open(path: path)
         let message = try await reopened.inbound(id)
         XCTAssertEqual(message?.state, .rejected)
+        let kinds = try await reopened.events(for: id).map(\.kind)
+        XCTAssertEqual(kinds, [.received, .rejected, .duplicate], "the durable commit after it carried the duplicate's event")
         try await reopened.close()
     }
 

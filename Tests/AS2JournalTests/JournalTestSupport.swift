@@ -41,6 +41,30 @@ extension Journal {
             payloadSHA256: String(repeating: "ab", count: 32))
     }
 
+    /// A delivered inbound message (begun and completed), with plausible values; returns its row.
+    @discardableResult
+    func receiveTestInbound(
+        _ n: Int = 1, body: String = "b0dy", outcome: InboundOutcome? = nil, mdn: OutgoingMDN? = nil
+    ) async throws -> InboundMessage {
+        let claim = try newInboundClaim(try await beginTestInbound(n, body: body))
+        return try await completeInbound(
+            claim, outcome: outcome ?? .delivered(DeliveredDocument(paths: ["/in/\(n)"], sha256: sha("doc"), size: 1)),
+            mdn: mdn)
+    }
+
+    /// An inbound row left `processing` by an agent version that journaled rows at `beginInbound`
+    /// (before `releaseStaleInbound` runs at start); returns its id.
+    func insertLegacyProcessingRow(_ n: Int = 1, body: String = "b0dy") async throws -> Int64 {
+        try await write { [clock] db in
+            var row = MessageRow(
+                direction: .inbound, state: InboundState.processing.rawValue, partner: "acme", as2From: "ACME-AS2",
+                as2To: "OURCORP", messageID: "<in-\(n)@acme.example>", messageIDKey: "in-\(n)@acme.example",
+                bodySHA256: sha(body), createdAt: clock(), updatedAt: clock())
+            try Self.save(db, &row, now: clock(), event: .received, detail: "legacy row")
+            return try XCTUnwrap(row.id)
+        }
+    }
+
     /// An inbound `beginInbound` with plausible values.
     func beginTestInbound(_ n: Int = 1, body: String = "b0dy") async throws -> InboundBegin {
         try await beginInbound(
@@ -100,10 +124,10 @@ func assertJournalError<T>(
 }
 
 /// The id of a `.new` answer; fails the test otherwise.
-func newInboundID(_ begin: InboundBegin, file: StaticString = #filePath, line: UInt = #line) throws -> Int64 {
-    guard case .new(let id) = begin else {
+func newInboundClaim(_ begin: InboundBegin, file: StaticString = #filePath, line: UInt = #line) throws -> InboundClaim {
+    guard case .new(let claim) = begin else {
         XCTFail("expected .new, got \(begin)", file: file, line: line)
         throw JournalError.corruptRow(nil, "unexpected answer \(begin)")
     }
-    return id
+    return claim
 }

@@ -277,7 +277,7 @@ final class OutboundTransitionTests: XCTestCase {
     func testUnknownOrInboundIDIsNotFound() async throws {
         let journal = try Journal.inMemory()
         await assertJournalError(.messageNotFound) { try await journal.recordAttempt(42) }
-        let inboundID = try newInboundID(try await journal.beginTestInbound())
+        let inboundID = try await journal.receiveTestInbound().id
         await assertJournalError(.messageNotFound) { try await journal.markFailed(inboundID, reason: "x") }
         let asOutbound = try await journal.outbound(inboundID)
         XCTAssertNil(asOutbound)

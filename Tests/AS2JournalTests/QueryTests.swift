@@ -11,12 +11,10 @@ final class QueryTests: XCTestCase {
         let b = try await journal.createTestOutbound(2, partner: "globex").id
         let c = try await journal.createTestOutbound(3).id
         try await journal.markFailed(c, reason: "certificate expired")
-        let inbound = try newInboundID(try await journal.beginTestInbound())
-        try await journal.completeInbound(
-            inbound,
+        let inbound = try await journal.receiveTestInbound(
             outcome: .delivered(
                 DeliveredDocument(paths: ["/spool/acme/inbox/INVOICE-77.xml"], sha256: sha("INV"), size: 9)),
-            mdn: testMDN(.async(url: "https://a.example/mdn")))
+            mdn: testMDN(.async(url: "https://a.example/mdn"))).id
         return (journal, [a, b, c], inbound)
     }
 

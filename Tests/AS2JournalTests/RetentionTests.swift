@@ -16,10 +16,7 @@ final class RetentionTests: XCTestCase {
         try await journal.markFailed(failed, reason: "x")
         let retrying = try await journal.createTestOutbound(3).id
         try await journal.scheduleRetry(retrying, at: clock.now.addingTimeInterval(86_400 * 500), reason: "down")
-        let inbound = try newInboundID(try await journal.beginTestInbound(1))
-        try await journal.completeInbound(
-            inbound, outcome: .delivered(DeliveredDocument(paths: ["/in/a"], sha256: sha("a"), size: 1)),
-            mdn: testMDN(.sync))
+        let inbound = try await journal.receiveTestInbound(1, mdn: testMDN(.sync)).id
         // Day 200: a recent one.
         clock.advance(days: 200)
         let recent = try await journal.createTestOutbound(4).id
@@ -46,10 +43,7 @@ final class RetentionTests: XCTestCase {
         let journal = try Journal.inMemory(clock: clock.journalClock)
         let outbound = try await journal.createTestOutbound().id
         try await journal.markFailed(outbound, reason: "x")
-        let inbound = try newInboundID(try await journal.beginTestInbound())
-        try await journal.completeInbound(
-            inbound, outcome: .delivered(DeliveredDocument(paths: ["/in/a"], sha256: sha("a"), size: 1)),
-            mdn: testMDN(.sync))
+        let inbound = try await journal.receiveTestInbound(mdn: testMDN(.sync)).id
 
         clock.advance(days: 10)
         let pruned = try await journal.prune(now: clock.now, historyDays: 7, duplicateDays: 30)
@@ -70,22 +64,24 @@ final class RetentionTests: XCTestCase {
     func testPendingAsyncMDNAndUnfinishedInboundAreKept() async throws {
         let clock = TestClock()
         let journal = try Journal.inMemory(clock: clock.journalClock)
-        let pending = try newInboundID(try await journal.beginTestInbound(1))
-        try await journal.completeInbound(
-            pending, outcome: .delivered(DeliveredDocument(paths: ["/in/a"], sha256: sha("a"), size: 1)),
-            mdn: testMDN(.async(url: "https://a.example/mdn")))
-        let processing = try newInboundID(try await journal.beginTestInbound(2))
-        let interrupted = try newInboundID(try await journal.beginTestInbound(3))
-        // Only the third becomes interrupted: complete nothing, release both, then take over the second.
+        let pending = try await journal.receiveTestInbound(1, mdn: testMDN(.async(url: "https://a.example/mdn"))).id
+        // Rows an older version left processing: both become interrupted; the second's resend claims it.
+        let processing = try await journal.insertLegacyProcessingRow(2)
+        let interrupted = try await journal.insertLegacyProcessingRow(3)
         try await journal.releaseStaleInbound()
-        let takeover = try await journal.beginTestInbound(2)
-        XCTAssertEqual(takeover, .new(id: processing))
+        let takeover = try newInboundClaim(try await journal.beginTestInbound(2))
+        XCTAssertEqual(takeover.takeover, processing)
 
         clock.advance(days: 400)
         let pruned = try await journal.prune(now: clock.now)
-        XCTAssertEqual(pruned.messages, 1)
+        XCTAssertEqual(pruned.messages, 2, "interrupted rows are finished; the pending async MDN is kept")
         let left = try await journal.recent().map(\.id)
-        XCTAssertEqual(Set(left), [pending, processing])
+        XCTAssertEqual(left, [pending])
+        // The resend that claimed a pruned row completes as a new row.
+        let completed = try await journal.completeInbound(
+            takeover, outcome: .delivered(DeliveredDocument(paths: ["/in/2"], sha256: sha("a"), size: 1)), mdn: nil)
+        XCTAssertNotEqual(completed.id, processing)
+        XCTAssertEqual(completed.state, .delivered)
         let gone = try await journal.inbound(interrupted)
         XCTAssertNil(gone)
     }

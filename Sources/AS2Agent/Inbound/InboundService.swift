@@ -106,7 +106,7 @@ public struct InboundService: HTTPRequestHandler {
         }
         if let failure = request.mdnRequest?.failure {
             log.notice("receipt request cannot be honoured", metadata: ["disposition": "\(failure.headerValue)"])
-            return await respond(request, partner: partner, snapshot: snapshot, disposition: failure, mic: nil, reason: "the requested receipt options are not supported", journalID: nil, log: log)
+            return await respond(request, partner: partner, snapshot: snapshot, disposition: failure, mic: nil, reason: "the requested receipt options are not supported", claim: nil, log: log)
         }
 
         // Duplicates (requirements §5.2).
@@ -127,10 +127,10 @@ public struct InboundService: HTTPRequestHandler {
             log.error("journal unavailable", metadata: ["error": "\(error)"])
             return temporaryFailure("journal busy")
         }
-        let id: Int64
+        let claim: InboundClaim
         switch begin {
-        case let .new(newID):
-            id = newID
+        case let .new(newClaim):
+            claim = newClaim
         case let .duplicateCompleted(previous):
             log.notice("duplicate of a completed message: replaying the original receipt")
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "inbound", "outcome": "duplicate"])
@@ -140,7 +140,7 @@ public struct InboundService: HTTPRequestHandler {
             return temporaryFailure("the same message is still being processed")
         case .conflict:
             log.warning("Message-ID reused with different content")
-            return await respond(request, partner: partner, snapshot: snapshot, disposition: DispositionError.unexpectedProcessingError.disposition, mic: nil, reason: "Message-ID reuse with different content", journalID: nil, log: log)
+            return await respond(request, partner: partner, snapshot: snapshot, disposition: DispositionError.unexpectedProcessingError.disposition, mic: nil, reason: "Message-ID reuse with different content", claim: nil, log: log)
         }
 
         // Unpack and check (requirements §2–3; decision table §4.5).
@@ -153,10 +153,10 @@ public struct InboundService: HTTPRequestHandler {
         case let .rejected(rejection):
             log.warning("message refused", metadata: ["disposition": "\(rejection.disposition.headerValue)", "reason": "\(rejection.reason)"])
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "inbound", "outcome": "rejected"])
-            return await respond(request, partner: partner, snapshot: snapshot, disposition: rejection.disposition, mic: nil, reason: rejection.reason, journalID: id, log: log)
+            return await respond(request, partner: partner, snapshot: snapshot, disposition: rejection.disposition, mic: nil, reason: rejection.reason, claim: claim, log: log)
         case let .accepted(message):
             for note in message.notes { log.notice("\(note)") }
-            return await deliver(message, request: request, partner: partner, snapshot: snapshot, journalID: id, log: log)
+            return await deliver(message, request: request, partner: partner, snapshot: snapshot, claim: claim, log: log)
         }
     }
 
@@ -164,14 +164,14 @@ public struct InboundService: HTTPRequestHandler {
 
     /// Writes the document and its sidecar into inbox/, commits the journal, then answers with the
     /// positive receipt — in that order, so a receipt never leaves for a document that is not on disk.
-    func deliver(_ message: UnpackedMessage, request: InboundRequest, partner: PartnerRuntime, snapshot: AgentSnapshot, journalID id: Int64, log: Logger) async -> HTTPResponse {
+    func deliver(_ message: UnpackedMessage, request: InboundRequest, partner: PartnerRuntime, snapshot: AgentSnapshot, claim: InboundClaim, log: Logger) async -> HTTPResponse {
         let receivedAt = Date()
         let mdn: BuiltMDN?
         do {
             mdn = try buildMDN(request, snapshot: snapshot, disposition: .processed, mic: message.mic, reason: nil)
         } catch {
             log.error("cannot build the receipt", metadata: ["error": "\(error)"])
-            await abandon(id, log: log)
+            context.journal.abandonInbound(claim)
             return .text(500, "cannot build the receipt\n")
         }
         let asyncURL = request.mdnRequest?.receiptDeliveryURL
@@ -182,34 +182,24 @@ public struct InboundService: HTTPRequestHandler {
         do {
             let rules = snapshot.configuration.folders.ignoreRules
             let writer = InboxWriter(rules: rules)
-            // Written unsynced, fsynced side by side, then moved into place with one folder fsync.
-            let (payloadSHA, placement, evidence, origin) = try await DiskIO.run { [self] in
+            // Written unsynced, fsynced side by side, then moved into place with one folder fsync:
+            // one disk job (and one resumption of this task) for the whole delivery.
+            let (payloadSHA, document, evidence, origin) = try await DiskPipeline.run { [self] () -> DiskPipeline.Step<(String, AS2Spool.DeliveredDocument, [String], OriginEvidence?)> in
                 let payloadSHA = try Hex.encode(Digest.compute(.sha256, over: message.payload))
                 let filename = message.filename ?? SafeFilename.fromMessageID(request.messageID)
-                let (evidence, origin) = try storeEvidence(message, journalID: id, receivedAt: receivedAt)
+                let (evidence, origin) = try storeEvidence(message, bodySHA256: claim.bodySHA256, receivedAt: receivedAt)
                 // A crash after the inbox write and before the journal commit: the resend finds it there.
                 if let existing = writer.existingDelivery(partner.folders, filename: filename, messageID: request.messageID, sha256: payloadSHA) {
-                    return (payloadSHA, InboxPlacement.existing(existing), evidence, origin)
+                    return .done((payloadSHA, existing, evidence, origin))
                 }
                 let sidecar = ReceivedSidecar.make(
                     message, request: request, partner: partner, filename: filename, sha256: payloadSHA, receivedAt: receivedAt,
                     mdn: mdn, asyncURL: asyncURL, asyncAllowed: asyncAllowed
                 )
                 let staged = try writer.stage(partner.folders, payload: message.payload, filename: filename, receipt: sidecar, rawMDN: mdn.map { Self.captured($0) })
-                return (payloadSHA, InboxPlacement.staged(staged), evidence, origin)
-            }
-            let document: AS2Spool.DeliveredDocument
-            switch placement {
-            case let .existing(existing):
-                document = existing
-            case let .staged(staged):
-                do {
-                    try await DiskIO.syncFiles(staged.unsyncedPaths)
-                    document = try await DiskIO.run { try writer.place(staged) }
-                } catch {
-                    staged.discard()
-                    throw error
-                }
+                return .sync(
+                    paths: staged.unsyncedPaths, finish: { (payloadSHA, try writer.place(staged), evidence, origin) },
+                    discard: { staged.discard() })
             }
             let outgoing = mdn.map { m in
                 OutgoingMDN(
@@ -217,13 +207,13 @@ public struct InboundService: HTTPRequestHandler {
                     delivery: asyncURL.map { .async(url: $0) } ?? .sync
                 )
             }
-            _ = try await context.journal.completeInbound(
-                id,
+            let stored = try await context.journal.completeInbound(
+                claim,
                 outcome: .delivered(AS2Journal.DeliveredDocument(paths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []), sha256: payloadSHA, size: Int64(message.payload.count))),
                 mdn: outgoing, evidencePaths: evidence, origin: origin
             )
             if let asyncURL, !asyncAllowed {
-                _ = try? await context.journal.markAsyncMDNFailed(id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
+                _ = try? await context.journal.markAsyncMDNFailed(stored.id, reason: "return URL \(asyncURL) is not allowed for this partner", attempted: false)
             }
             log.info("document received", metadata: ["as2.file": "\(document.path)", "as2.size": "\(message.payload.count)"])
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "inbound", "outcome": "delivered"])
@@ -231,7 +221,7 @@ public struct InboundService: HTTPRequestHandler {
         } catch {
             // A failure on our side is never a final error MDN: the partner resends (§4.5, issue 4).
             log.error("cannot store the received document", metadata: ["error": "\(error)"])
-            await abandon(id, log: log)
+            context.journal.abandonInbound(claim)
             return temporaryFailure("cannot store the document right now")
         }
         if asyncURL != nil {
@@ -242,19 +232,15 @@ public struct InboundService: HTTPRequestHandler {
         return HTTPResponse(status: 200, headers: mdn.headers.map { ($0.name, $0.value) }, body: MemoryByteSource(mdn.body))
     }
 
-    /// Where a received document is: delivered by an earlier, interrupted run, or staged now.
-    enum InboxPlacement: Sendable {
-        case existing(AS2Spool.DeliveredDocument)
-        case staged(StagedDelivery)
-    }
-
     /// Signed entities up to this size are kept in the journal row (no file, no extra fsync);
-    /// larger ones are written to `state_dir/evidence/<day>/<id>.signed-entity.mime`.
+    /// larger ones are written to `state_dir/evidence/<day>/<body sha256>.signed-entity.mime`.
     static let journalEvidenceLimit = 1 << 20
 
     /// The evidence of origin — the signed entity as received and the signer's certificate — for
     /// the journal row, plus the path of the signed entity when it is too large for the journal.
-    func storeEvidence(_ message: UnpackedMessage, journalID id: Int64, receivedAt: Date) throws -> ([String], OriginEvidence?) {
+    /// The file is named after the request body's digest (the row's `body_sha256`): the row does
+    /// not exist yet, and the same body always carries the same signed entity.
+    func storeEvidence(_ message: UnpackedMessage, bodySHA256: String, receivedAt: Date) throws -> ([String], OriginEvidence?) {
         guard let signed = message.signedEntity, let signer = message.signer else { return ([], nil) }
         var origin = OriginEvidence(signedEntity: nil, signerSHA256: signer.sha256Fingerprint, signerPEM: signer.pem, signerSubject: signer.subject)
         if signed.count <= Self.journalEvidenceLimit {
@@ -264,7 +250,7 @@ public struct InboundService: HTTPRequestHandler {
         let day = Self.utcDay(receivedAt)
         let dir = context.directories.evidence + "/\(day)"
         try FileSystem.createDirectory(dir)
-        let entity = dir + "/\(id).signed-entity.mime"
+        let entity = dir + "/\(bodySHA256).signed-entity.mime"
         try AtomicFile.write(signed, to: entity)
         return ([entity], origin)
     }
@@ -275,10 +261,6 @@ public struct InboundService: HTTPRequestHandler {
         calendar.timeZone = TimeZone(identifier: "UTC") ?? .current
         let c = calendar.dateComponents([.year, .month, .day], from: date)
         return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
-    }
-
-    func abandon(_ id: Int64, log: Logger) async {
-        do { try await context.journal.abandonInbound(id, reason: "temporary failure on our side; awaiting the partner's resend") } catch { log.error("cannot release the journal row", metadata: ["error": "\(error)"]) }
     }
 
     // MARK: Receipts
@@ -297,26 +279,27 @@ public struct InboundService: HTTPRequestHandler {
 
     /// A refusal after unpacking or a receipt-option problem: the error receipt, journaled when a
     /// journal row exists (so a resend replays it), sync in the response or async via the dispatcher.
-    func respond(_ request: InboundRequest, partner: PartnerRuntime, snapshot: AgentSnapshot, disposition: Disposition, mic: ReceivedContentMIC?, reason: String, journalID: Int64?, log: Logger) async -> HTTPResponse {
+    func respond(_ request: InboundRequest, partner: PartnerRuntime, snapshot: AgentSnapshot, disposition: Disposition, mic: ReceivedContentMIC?, reason: String, claim: InboundClaim?, log: Logger) async -> HTTPResponse {
         let mdn: BuiltMDN?
         do {
             mdn = try buildMDN(request, snapshot: snapshot, disposition: disposition, mic: mic, reason: reason)
         } catch {
             log.error("cannot build the error receipt", metadata: ["error": "\(error)"])
+            if let claim { context.journal.abandonInbound(claim) }
             return .text(500, "cannot build the receipt\n")
         }
         let asyncURL = request.mdnRequest?.receiptDeliveryURL
         let asyncAllowed = asyncURL.map { partner.allowsAsyncMDN(to: $0) } ?? false
-        if let id = journalID {
+        if let claim {
             let outgoing = mdn.map { m in
                 OutgoingMDN(raw: Data(m.body), headers: m.headers.map { HeaderField(name: $0.name, value: $0.value) }, delivery: asyncURL.map { .async(url: $0) } ?? .sync)
             }
             // Journaled before answering, so a resend replays this receipt instead of racing it.
+            let id: Int64
             do {
-                _ = try await context.journal.completeInbound(id, outcome: .rejected(disposition: disposition.headerValue), mdn: outgoing)
+                id = try await context.journal.completeInbound(claim, outcome: .rejected(disposition: disposition.headerValue), mdn: outgoing).id
             } catch {
                 log.error("journal unavailable", metadata: ["error": "\(error)"])
-                await abandon(id, log: log)
                 return temporaryFailure("journal busy")
             }
             if let asyncURL, !asyncAllowed {
