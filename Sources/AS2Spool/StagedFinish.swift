@@ -146,7 +146,10 @@ extension Claim {
             var linked: [String] = []
             var collided = false
             do {
-                for sidecar in staged.sidecars {
+                // The JSON sidecar first: it alone names the message, so that a crash before the
+                // document moves leaves a name that the next run recognises as its own.
+                let ordered = staged.sidecars.filter { $0.suffix.hasSuffix(".json") } + staged.sidecars.filter { !$0.suffix.hasSuffix(".json") }
+                for sidecar in ordered {
                     let target = dir + "/" + staged.name + sidecar.suffix
                     if staged.replacing {
                         try FileSystem.rename(sidecar.path, to: target)
@@ -192,17 +195,17 @@ extension Claim {
         for destination in [DeliveredDocument.Destination.sent, .failed] {
             let dir = claim.destinationRoot(destination)
             let suffix = destination == .sent ? ".mdn.json" : ".error.json"
-            var n = 0
-            while n < 100_000 {
+            // Every `-N` name up to the highest in the folder (names before it may have been
+            // removed by users since): this runs once per such crash, at recovery.
+            let last = CollisionHints.seeded(dir, claim.originalName)
+            for n in 0...(last + 1) {
                 let name = DocumentPlacer.candidate(claim.originalName, n)
-                if DocumentPlacer.isFree(dir, name) { break }
                 let path = dir + "/" + name
-                if sidecarMessageID(path + suffix) == messageID, FileSystem.exists(path) {
+                if FileSystem.exists(path), sidecarMessageID(path + suffix) == messageID {
                     return DeliveredDocument(
                         destination: destination, name: name, path: path, sidecarPath: path + suffix,
                         rawMDNPath: destination == .sent && FileSystem.exists(path + ".mdn") ? path + ".mdn" : nil)
                 }
-                n += 1
             }
         }
         return nil

@@ -125,6 +125,10 @@ final class FlatClaimTests: XCTestCase {
         XCTAssertEqual(Claim.finishedDocument(claimedPath: claim.path, messageID: receipt.messageId, folders: f), done)
         XCTAssertNil(Claim.finishedDocument(claimedPath: claim.path, messageID: "<unknown@test>", folders: f))
         XCTAssertNil(Claim.finishedDocument(claimedPath: f.claims + "/x/po.edi", messageID: receipt.messageId, folders: f))
+        // Still found when a user has taken the earlier po.edi away meanwhile.
+        try FileSystem.remove(f.sent + "/po.edi")
+        try FileSystem.remove(f.sent + "/po.edi.mdn.json")
+        XCTAssertEqual(Claim.finishedDocument(claimedPath: claim.path, messageID: receipt.messageId, folders: f), done)
 
         let failing = try claimed(f, "bad.edi")
         let error = ErrorSidecar(
