@@ -591,7 +591,8 @@ public final class OutboundService: Sendable {
             for claim in claims where !isBusy(claim.path) {
                 if (try? await journal.findOutbound(claimedPath: claim.path)) ?? nil != nil { continue }
                 context.logger.notice("adopting a claimed file without a journal row", metadata: ["as2.file": "\(claim.path)"])
-                await start(claim, partner: partner, snapshot: snapshot)
+                // Its move may not have reached the disk before the crash: synced before it is sent.
+                await start(claim, partner: partner, snapshot: snapshot, syncingMove: true)
             }
         }
     }
