@@ -77,7 +77,7 @@ public final class OutboundService: Sendable {
     /// move is not on disk yet; its folders are synced while the message is built, and before the
     /// journal commit (the file must not be able to reappear in the outbox once it is journaled).
     func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, syncingMove: Bool = false) async {
-        // File work (renames, fsyncs, the build's body file) runs on the disk threads, never on the
+        // File work (renames, fsyncs, reading the payload) runs on the disk threads, never on the
         // cooperative pool (one thread per core: an fsync there stalls every other task).
         let moveSynced = syncingMove ? Task { [directorySyncs] in try await directorySyncs.sync(claim.moveFolders) } : nil
         guard own(claim.path) else {
@@ -104,9 +104,7 @@ public final class OutboundService: Sendable {
         }
         let building: Result<BuiltMessage, any Error>
         do {
-            building = .success(try await DiskIO.run { [self] in
-                try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath, payloadSize: payloadSize)
-            })
+            building = .success(try await DiskIO.run { [self] in try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) })
         } catch {
             building = .failure(error)
         }
@@ -196,12 +194,10 @@ public final class OutboundService: Sendable {
 
     /// Builds the request for `claim`. A small payload's body is returned in memory, to be kept in
     /// the journal row (durable with it, no body file); a larger one is written to `bodyPath` and
-    /// fsynced. `payloadSize`: when known, saves a stat (nil: read from the claimed file).
-    func build(
-        claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, bodyPath: String, payloadSize: Int? = nil
-    ) throws -> BuiltMessage {
+    /// fsynced.
+    func build(claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, bodyPath: String) throws -> BuiltMessage {
         let payload = try FileByteSource(path: claim.path)
-        let small = (payloadSize ?? payload.count) <= Self.journaledBodyLimit
+        let small = payload.count <= Self.journaledBodyLimit
         let prepared = try MessageBuilder.build(
             payload: payload,
             options: options(partner, snapshot: snapshot, messageID: messageID, filename: claim.originalName, date: Date()),
