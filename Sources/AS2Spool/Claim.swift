@@ -67,8 +67,9 @@ public struct Claim: Sendable, Hashable {
     /// Claims `file` (inside the partner's outbox). Returns nil when the file vanished or is not
     /// a regular file (someone else took it, or it is a folder or a link). Throws when the claim
     /// itself fails, e.g. `.crossDevice` when `.as2/` is on another filesystem than the outbox.
-    /// With `syncingMove` false the caller calls `syncMove()` before anything is sent, and may
-    /// read the claimed document meanwhile (e.g. build the message while the folders sync).
+    /// With `syncingMove` false the caller calls `syncMove()` (or fsyncs `moveFolders` itself)
+    /// before anything is sent, and may read the claimed document meanwhile (e.g. build the
+    /// message while the folders sync).
     public static func claim(file: String, folders: PartnerFolders, now: Date = Date(), syncingMove: Bool = true) throws -> Claim? {
         // Whole seconds, as the manifest stores them, so a listed claim equals the one returned here.
         let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
