@@ -91,22 +91,20 @@ public final class OutboundService: Sendable {
         let bodyPath = self.bodyPath(for: claim)
         let payloadSize: Int
         let sha: String
+        let building: Result<BuiltMessage, any Error>
         let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
         do {
-            (payloadSize, sha) = try await DiskIO.run {
+            // The payload is opened once: hashed, then built from the same descriptor.
+            (payloadSize, sha, building) = try await DiskIO.run { [self] in
                 let payload = try FileByteSource(path: claim.path)
-                return (payload.count, Hex.encode(try Digest.compute(.sha256, over: payload)))
+                let sha = Hex.encode(try Digest.compute(.sha256, over: payload))
+                let building = Result { try build(claim: claim, payload: payload, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) }
+                return (payload.count, sha, building)
             }
         } catch {
             log.error("cannot start sending", metadata: ["error": "\(error)"])
             await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
             return
-        }
-        let building: Result<BuiltMessage, any Error>
-        do {
-            building = .success(try await DiskIO.run { [self] in try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) })
-        } catch {
-            building = .failure(error)
         }
         if case let .failure(error)? = await moveSynced?.result {
             // As when the claim itself fails: the claim stays, without a row, adopted at the next start.
@@ -196,7 +194,13 @@ public final class OutboundService: Sendable {
     /// the journal row (durable with it, no body file); a larger one is written to `bodyPath` and
     /// fsynced.
     func build(claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, bodyPath: String) throws -> BuiltMessage {
-        let payload = try FileByteSource(path: claim.path)
+        try build(claim: claim, payload: try FileByteSource(path: claim.path), partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath)
+    }
+
+    /// `build(claim:…)` from the claimed file already opened as `payload`.
+    func build(
+        claim: Claim, payload: FileByteSource, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, bodyPath: String
+    ) throws -> BuiltMessage {
         let small = payload.count <= Self.journaledBodyLimit
         let prepared = try MessageBuilder.build(
             payload: payload,
