@@ -52,7 +52,7 @@ extension Journal {
                 detail: "claimed \(originalPath) as \(claimedPath) (\(payloadSize) bytes, sha256 \(payloadSHA256))")
             try Self.appendEvent(
                 db, id, now: now, kind: .built, state: OutboundState.queued.rawValue,
-                detail: "body \(built.bodyPath); MIC \(Self.describe(built.micDigests))")
+                detail: "\(Self.describeBody(built)); MIC \(Self.describe(built.micDigests))")
             try Self.appendEvent(db, id, now: now, kind: .attempt, state: row.state, detail: "attempt 1")
             return try row.outbound()
         }
@@ -67,7 +67,7 @@ extension Journal {
                 throw JournalError.invalidTransition("recordBuilt on a built message", id: id, state: row.state)
             }
             row.setBuilt(built)
-            return (.built, "body \(built.bodyPath); MIC \(Self.describe(built.micDigests))")
+            return (.built, "\(Self.describeBody(built)); MIC \(Self.describe(built.micDigests))")
         }
     }
 
@@ -85,7 +85,7 @@ extension Journal {
             row.messageID = messageID
             row.messageIDKey = messageIDKey
             row.setBuilt(built)
-            return (.messageIDReplaced, "\(prior.messageID) → \(messageID); body \(built.bodyPath)")
+            return (.messageIDReplaced, "\(prior.messageID) → \(messageID); \(Self.describeBody(built))")
         }
     }
 
@@ -119,6 +119,7 @@ extension Journal {
             row.nextAttemptAt = nil
             row.mdnDeadline = nil
             row.resultPaths = resultPaths
+            row.builtBody = nil  // never sent again (a body file is removed by the agent)
             var detail = mdn.map { "MDN \($0.mode.rawValue): \($0.disposition)" } ?? "no MDN requested"
             if let warning { detail += "; warning: \(warning)" }
             return (state == .delivered ? .delivered : .deliveredWithWarning, detail)
@@ -166,6 +167,7 @@ extension Journal {
             row.nextAttemptAt = nil
             row.mdnDeadline = nil
             row.resultPaths = resultPaths
+            row.builtBody = nil  // never sent again (a body file is removed by the agent)
             return (.failed, reason)
         }
     }
@@ -278,6 +280,12 @@ extension Journal {
 
     static func describe(_ micDigests: [String: String]) -> String {
         micDigests.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
+    }
+
+    /// Where the built body is kept, for the event log.
+    static func describeBody(_ built: BuiltMessage) -> String {
+        if let body = built.body { return "body in the journal (\(body.count) bytes)" }
+        return "body \(built.bodyPath)"
     }
 
     static func lastComponent(_ path: String) -> String {

@@ -24,6 +24,7 @@ extension MessageRow {
         container[K.payloadSHA256.rawValue] = payloadSHA256
         container[K.bodySHA256.rawValue] = bodySHA256
         container[K.builtBodyPath.rawValue] = builtBodyPath
+        container[K.builtBody.rawValue] = builtBody
         container[K.builtHeaders.rawValue] = try Self.json(builtHeaders, K.builtHeaders)
         container[K.micDigests.rawValue] = try Self.json(micDigests, K.micDigests)
         container[K.dateHeader.rawValue] = dateHeader

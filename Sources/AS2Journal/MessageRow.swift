@@ -24,6 +24,8 @@ struct MessageRow: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
     var payloadSHA256: String?
     var bodySHA256: String?
     var builtBodyPath: String?
+    /// The built request's body when kept in the journal (small messages); nil: the file at `builtBodyPath`.
+    var builtBody: Data?
     var builtHeaders: [HeaderField]?
     var micDigests: [String: String]?
     var dateHeader: String?
@@ -69,6 +71,7 @@ struct MessageRow: Codable, Sendable, FetchableRecord, MutablePersistableRecord 
         case payloadSHA256 = "payload_sha256"
         case bodySHA256 = "body_sha256"
         case builtBodyPath = "built_body_path"
+        case builtBody = "built_body"
         case builtHeaders = "built_headers"
         case micDigests = "mic_digests"
         case dateHeader = "date_header"
@@ -135,7 +138,8 @@ extension MessageRow {
         var built: BuiltMessage?
         if let builtBodyPath, let builtHeaders, let micDigests, let dateHeader {
             built = BuiltMessage(
-                bodyPath: builtBodyPath, headers: builtHeaders, micDigests: micDigests, dateHeader: dateHeader)
+                bodyPath: builtBodyPath, body: builtBody.map { [UInt8]($0) }, headers: builtHeaders, micDigests: micDigests,
+                dateHeader: dateHeader)
         }
         var mdn: MDNEvidence?
         if let mdnRaw, let mdnMode, let mdnAt {
@@ -199,6 +203,7 @@ extension MessageRow {
     /// Stores the built request (outbound).
     mutating func setBuilt(_ built: BuiltMessage) {
         builtBodyPath = built.bodyPath
+        builtBody = built.body.map { Data($0) }
         builtHeaders = built.headers
         micDigests = built.micDigests
         dateHeader = built.dateHeader

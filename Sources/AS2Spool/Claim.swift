@@ -1,31 +1,75 @@
 import AS2Bytes
 import Foundation
 
-/// A file taken out of an outbox by rename(2) into `.as2/claims/<id>/<name>`, with a manifest
-/// beside it recording where it came from (DESIGN.md §2, §5). From the claim on, the file is
-/// never lost: `finishSent` or `finishFailed` moves it to `sent/` or `failed/` under the same
-/// subfolder with its sidecar, and every step can be re-run after a crash. A file from the
-/// outbox top needs no manifest until its finish starts: a lone document in a claim folder is
-/// such a claim, claimed at the time its id records.
+/// A file taken out of an outbox by rename(2) into `.as2/claims/` (DESIGN.md §2, §5). From the
+/// claim on, the file is never lost: `finishSent` or `finishFailed` moves it to `sent/` or
+/// `failed/` under the same subfolder with its sidecar, and every step can be re-run after a crash.
+/// A file from the outbox top is claimed flat, as `claims/<id>~<name>` (its name and claim time
+/// are in its own name); a file from a subfolder (or with a very long name) gets a claim folder
+/// `claims/<id>/<name>` with a manifest recording its subpath — the layout every claim had before,
+/// still read and recovered (a lone document in a claim folder is a claim from the outbox top).
 public struct Claim: Sendable, Hashable {
+    /// Where the claimed document lives in `.as2/claims/`.
+    public enum Layout: Sendable, Hashable {
+        /// `claims/<id>~<name>`: no folder, no manifest; finished by `stageSent`/`place`.
+        case flat
+        /// `claims/<id>/<name>` with `.claim.json` (subfolder files, long names, older claims).
+        case folder
+    }
+
     public let id: String
     public let folders: PartnerFolders
     /// Path inside the outbox, e.g. `2024/inv.edi`; the document keeps it in `sent/` or `failed/`.
     public let subpath: String
     public let claimedAt: Date
+    public let layout: Layout
+
+    init(id: String, folders: PartnerFolders, subpath: String, claimedAt: Date, layout: Layout = .folder) {
+        self.id = id
+        self.folders = folders
+        self.subpath = subpath
+        self.claimedAt = claimedAt
+        self.layout = layout
+    }
+
+    /// Separates the id from the original name in a flat claim's name.
+    static let flatSeparator: Character = "~"
 
     /// The file's name in the outbox.
     public var originalName: String { FileSystem.baseName(subpath) }
-    /// `.as2/claims/<id>`.
+    /// `.as2/claims/<id>` (the claim folder of the folder layout).
     public var directory: String { folders.claims + "/" + id }
     /// Where the claimed document is now.
-    public var path: String { directory + "/" + originalName }
+    public var path: String {
+        switch layout {
+        case .flat: folders.claims + "/" + id + String(Self.flatSeparator) + originalName
+        case .folder: directory + "/" + originalName
+        }
+    }
+
+    /// The outbox folder the file was claimed from.
+    var sourceFolder: String {
+        let root = OutboxScanner.trimmed(folders.outbox)
+        let folder = FileSystem.parentPath((root == "/" ? "/" : root + "/") + subpath)
+        return folder.isEmpty ? "." : folder
+    }
+
+    /// The folders whose fsync puts the claim's move on disk (the claim's new entry and the outbox
+    /// folder it left), for a caller that syncs them itself (e.g. shared across files) instead of
+    /// calling `syncMove()`.
+    public var moveFolders: [String] {
+        switch layout {
+        case .flat: [folders.claims, sourceFolder]
+        case .folder: [directory, sourceFolder]
+        }
+    }
 
     /// Claims `file` (inside the partner's outbox). Returns nil when the file vanished or is not
     /// a regular file (someone else took it, or it is a folder or a link). Throws when the claim
     /// itself fails, e.g. `.crossDevice` when `.as2/` is on another filesystem than the outbox.
-    /// With `syncingMove` false the caller calls `syncMove()` before anything is sent, and may
-    /// read the claimed document meanwhile (e.g. build the message while the folders sync).
+    /// With `syncingMove` false the caller calls `syncMove()` (or fsyncs `moveFolders` itself)
+    /// before anything is sent, and may read the claimed document meanwhile (e.g. build the
+    /// message while the folders sync).
     public static func claim(file: String, folders: PartnerFolders, now: Date = Date(), syncingMove: Bool = true) throws -> Claim? {
         // Whole seconds, as the manifest stores them, so a listed claim equals the one returned here.
         let now = Date(timeIntervalSince1970: now.timeIntervalSince1970.rounded(.down))
@@ -35,6 +79,9 @@ public struct Claim: Sendable, Hashable {
             throw SpoolError(.invalidName, "\(file): the name \(ClaimManifest.fileName) is reserved")
         }
         guard SpoolFileSystem.status(file)?.kind == .regular else { return nil }
+        if !subpath.contains("/"), name.utf8.count + 40 <= 255 {
+            return try claimFlat(file: file, name: name, folders: folders, now: now, syncingMove: syncingMove)
+        }
         return try SpoolError.wrapping("claiming \(file)") {
             try FileSystem.createDirectory(folders.claims)
             var id = newID(now)
@@ -44,15 +91,9 @@ public struct Claim: Sendable, Hashable {
                 // The claim folder's entry is on disk before anything is moved into it: a document
                 // moved into a folder that a crash then loses would be lost with it.
                 try FileSystem.syncDirectory(folders.claims)
-                // Only a file from a subfolder of the outbox needs a manifest to be recovered (its
-                // subpath), and that manifest is on disk before the document moves in. A file from
-                // the outbox top gets none here (one file created, synced and removed less per
-                // file): its lone document in the claim folder says everything — the name, and
-                // the claim time in the id.
-                if subpath.contains("/") {
-                    try claim.writeManifest(
-                        ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil))
-                }
+                // The subpath is recorded before the document moves in.
+                try claim.writeManifest(
+                    ClaimManifest(format: 1, id: id, partner: folders.partner, subpath: subpath, claimedAt: now, finish: nil))
                 guard try SpoolFileSystem.renameIfPresent(file, to: claim.path) else {
                     try claim.removeDirectory()
                     return nil
@@ -72,16 +113,61 @@ public struct Claim: Sendable, Hashable {
         }
     }
 
+    /// A file from the outbox top: one rename to `claims/<id>~<name>`, nothing created or removed.
+    private static func claimFlat(file: String, name: String, folders: PartnerFolders, now: Date, syncingMove: Bool) throws -> Claim? {
+        try SpoolError.wrapping("claiming \(file)") {
+            // The id holds 64 random bits: no other claim has this name.
+            let claim = Claim(id: newID(now), folders: folders, subpath: name, claimedAt: now, layout: .flat)
+            if try !SpoolFileSystem.renameIfPresent(file, to: claim.path) {
+                // The file is gone, or the claims folder is missing (a first claim, or removed).
+                guard !FileSystem.isDirectory(folders.claims) else { return nil }
+                try FileSystem.createDirectory(folders.claims)
+                try FileSystem.syncDirectory(folders.work)
+                guard try SpoolFileSystem.renameIfPresent(file, to: claim.path) else { return nil }
+            }
+            guard SpoolFileSystem.status(claim.path)?.kind == .regular else {
+                // Swapped for something else between the check and the rename: put it back.
+                _ = try? FileSystem.renameNoReplace(claim.path, to: file)
+                return nil
+            }
+            if syncingMove { try claim.syncMove() }
+            return claim
+        }
+    }
+
     /// Puts the move into the claim on disk: the claim folder (the document's new entry) and the
     /// outbox folder it left. Until then a crash may put the document back in the outbox, so this
     /// precedes sending it.
     public func syncMove() throws {
         try SpoolError.wrapping("syncing claim \(id) (\(subpath))") {
-            try FileSystem.syncDirectory(directory)
-            let root = OutboxScanner.trimmed(folders.outbox)
-            let folder = FileSystem.parentPath((root == "/" ? "/" : root + "/") + subpath)
-            try FileSystem.syncDirectory(folder.isEmpty ? "." : folder)
+            for folder in moveFolders { try FileSystem.syncDirectory(folder) }
         }
+    }
+
+    /// The claim whose document the journal recorded at `claimedPath` (`Claim.path`), or nil when
+    /// it is gone. A flat claim is returned only while its document is there; a folder claim also
+    /// when its finish was interrupted after the document moved (see `load(id:folders:)`).
+    public static func load(claimedPath: String, folders: PartnerFolders) throws -> Claim? {
+        let parent = FileSystem.parentPath(claimedPath)
+        if parent == folders.claims {
+            guard let claim = flat(name: FileSystem.baseName(claimedPath), folders: folders, now: Date()),
+                SpoolFileSystem.status(claim.path)?.kind == .regular
+            else { return nil }
+            return claim
+        }
+        guard FileSystem.parentPath(parent) == folders.claims,
+            let claim = try load(id: FileSystem.baseName(parent), folders: folders), claim.path == claimedPath
+        else { return nil }
+        return claim
+    }
+
+    /// The flat claim named `name` in the claims folder; nil for other names.
+    static func flat(name: String, folders: PartnerFolders, now: Date) -> Claim? {
+        guard !name.hasPrefix("."), let separator = name.firstIndex(of: flatSeparator) else { return nil }
+        let id = String(name[..<separator])
+        let original = String(name[name.index(after: separator)...])
+        guard !id.isEmpty, !original.isEmpty else { return nil }
+        return Claim(id: id, folders: folders, subpath: original, claimedAt: claimTime(id: id) ?? now, layout: .flat)
     }
 
     /// The claim with `id` (as recorded in the journal), or nil when its folder is gone. A claim
@@ -109,9 +195,13 @@ public struct Claim: Sendable, Hashable {
         return try SpoolError.wrapping("listing claims in \(folders.claims)") {
             var claims: [Claim] = []
             for entry in try SpoolFileSystem.list(folders.claims) {
-                guard let id = entry.name, !id.hasPrefix("."),
-                    SpoolFileSystem.status(folders.claims + "/" + id)?.kind == .directory
-                else { continue }
+                guard let id = entry.name, !id.hasPrefix(".") else { continue }
+                let kind = entry.kind ?? SpoolFileSystem.status(folders.claims + "/" + id)?.kind
+                if kind == .regular, let claim = flat(name: id, folders: folders, now: now) {
+                    claims.append(claim)
+                    continue
+                }
+                guard kind == .directory else { continue }
                 if let claim = try recover(id: id, folders: folders, staleAfter: staleAfter, now: now) {
                     claims.append(claim)
                 }
@@ -125,34 +215,42 @@ public struct Claim: Sendable, Hashable {
     /// `receipt.file.name` is set to the document's final name.
     @discardableResult
     public func finishSent(receipt: ReceiptSidecar, rawMDN: [UInt8]?) throws -> DeliveredDocument {
-        try finish(.sent) { name in
-            var named = receipt
-            named.file.name = name
-            return Self.receiptSidecars(try named.encoded(), rawMDN: rawMDN)
-        }
+        try finish(.receipt(receipt, rawMDN: rawMDN))
     }
 
     /// Like `finishSent(receipt:rawMDN:)` with sidecar bytes made by the caller.
     @discardableResult
     public func finishSent(sidecar: Data, rawMDN: [UInt8]?) throws -> DeliveredDocument {
-        try finish(.sent) { _ in Self.receiptSidecars(sidecar, rawMDN: rawMDN) }
+        try finish(.receiptBytes(sidecar, rawMDN: rawMDN))
     }
 
     /// Moves the document to `failed/<subpath>` with `<name>.error.json` beside it;
     /// `error.file.name` is set to the document's final name.
     @discardableResult
     public func finishFailed(error: ErrorSidecar) throws -> DeliveredDocument {
-        try finish(.failed) { name in
-            var named = error
-            named.file.name = name
-            return [.init(suffix: ".error.json", bytes: Array(try named.encoded()))]
-        }
+        try finish(.error(error))
     }
 
     /// Like `finishFailed(error:)` with sidecar bytes made by the caller.
     @discardableResult
     public func finishFailed(errorSidecar: Data) throws -> DeliveredDocument {
-        try finish(.failed) { _ in [.init(suffix: ".error.json", bytes: Array(errorSidecar))] }
+        try finish(.errorBytes(errorSidecar))
+    }
+
+    /// A flat claim is staged, its sidecars fsynced one after the other, and placed; a folder
+    /// claim finishes with its manifest.
+    private func finish(_ outcome: StagedFinish.Outcome) throws -> DeliveredDocument {
+        guard layout == .flat else { return try finish(outcome.destination, sidecars: outcome.sidecars(named:)) }
+        let staged = try stage(outcome)
+        try SpoolError.wrapping("finishing claim \(id) (\(subpath))") {
+            do {
+                for path in staged.unsyncedPaths { try FileSystem.syncFile(path) }
+            } catch {
+                staged.discard()
+                throw error
+            }
+        }
+        return try place(staged)
     }
 
     static func receiptSidecars(_ sidecar: Data, rawMDN: [UInt8]?) -> [DocumentPlacer.Sidecar] {
@@ -162,7 +260,8 @@ public struct Claim: Sendable, Hashable {
         return sidecars
     }
 
-    private func finish(
+    /// The folder-layout finish: the name is reserved in the manifest before anything is written.
+    func finish(
         _ destination: DeliveredDocument.Destination, sidecars: (String) throws -> [DocumentPlacer.Sidecar]
     ) throws -> DeliveredDocument {
         try SpoolError.wrapping("finishing claim \(id) (\(subpath))") {
@@ -213,6 +312,11 @@ public struct Claim: Sendable, Hashable {
             try removeDirectory()
             return result(.init(destination: destination.rawValue, folder: folder, name: finalName ?? originalName))
         }
+    }
+
+    /// `sent/` or `failed/` of the partner.
+    func destinationRoot(_ destination: DeliveredDocument.Destination) -> String {
+        destination == .sent ? folders.sent : folders.failed
     }
 
     private func root(of destination: String) -> String {

@@ -1,8 +1,9 @@
 import Foundation
 
-/// `.as2/claims/<id>/.claim.json`: where a claimed file came from and, once finishing started,
-/// where it is going — so every step can be re-run after a crash. A file from the outbox top has
-/// one only from the start of its finish (its claim folder says where it came from).
+/// `.as2/claims/<id>/.claim.json` of a claim folder: where a claimed file came from and, once
+/// finishing started, where it is going — so every step can be re-run after a crash. Flat claims
+/// have none; a claim folder of an older version holding a file from the outbox top gets one only
+/// when its finish starts (its lone document says where it came from).
 struct ClaimManifest: Codable, Equatable {
     struct Finish: Codable, Equatable {
         var destination: String

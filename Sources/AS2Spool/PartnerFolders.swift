@@ -31,7 +31,7 @@ public struct PartnerFolders: Sendable, Hashable, Codable {
     public var inbox: String { root + "/inbox" }
     /// The agent's own working area; nothing in it is user-facing.
     public var work: String { root + "/" + Self.workFolderName }
-    /// One folder per claimed outbox file: `.as2/claims/<id>/`.
+    /// Claimed outbox files: `.as2/claims/<id>~<name>`, or a claim folder `.as2/claims/<id>/`.
     public var claims: String { work + "/claims" }
     /// Temp files that become documents by rename(2) within the same filesystem.
     public var tmp: String { work + "/tmp" }

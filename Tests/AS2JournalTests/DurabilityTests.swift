@@ -34,7 +34,7 @@ final class DurabilityTests: XCTestCase {
             )
         }
         XCTAssertEqual(tables, ["certificate", "event", "grdb_migrations", "message"])
-        XCTAssertEqual(Set(applied), ["v1: message and event", "v2: origin evidence"])
+        XCTAssertEqual(Set(applied), ["v1: message and event", "v2: origin evidence", "v3: built body in the journal"])
         let id = try await first.createTestOutbound().id
         try await first.close()
 
@@ -86,7 +86,7 @@ final class DurabilityTests: XCTestCase {
         }
         let journal = try Journal.open(path: path)
         let applied = try await journal.writer.read { db in try JournalSchema.migrator.appliedIdentifiers(db) }
-        XCTAssertEqual(Set(applied), ["v1: message and event", "v2: origin evidence"])
+        XCTAssertEqual(Set(applied), ["v1: message and event", "v2: origin evidence", "v3: built body in the journal"])
         let old = try await journal.find(idOrMessageID: "<old@acme>")
         guard case let .inbound(message)? = old.first else { return XCTFail("the old row is gone: \(old)") }
         XCTAssertNil(message.signedEntity)

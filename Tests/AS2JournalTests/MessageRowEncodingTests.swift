@@ -19,6 +19,7 @@ final class MessageRowEncodingTests: XCTestCase {
         row.payloadSHA256 = String(repeating: "ab", count: 32)
         row.bodySHA256 = String(repeating: "cd", count: 32)
         row.builtBodyPath = "/state/outbound/1.body"
+        row.builtBody = Data([9, 8, 0, 7])
         row.builtHeaders = [HeaderField(name: "AS2-From", value: "US"), HeaderField(name: "Subject", value: "é \"q\"")]
         row.micDigests = ["sha256": "abc=", "sha1": "def="]
         row.dateHeader = "Sun, 29 Nov 2026 05:00:00 +0000"

@@ -54,22 +54,6 @@ final class ClaimTests: XCTestCase {
         XCTAssertEqual(try Claim.list(folders: f), [claim])
     }
 
-    func testTopLevelClaimHasNoManifestUntilItsFinishStarts() throws {
-        let dir = try TestDirectory()
-        let f = try folders(dir)
-        try writeFile(f.outbox + "/po.edi", "order")
-        let claim = try XCTUnwrap(try Claim.claim(file: f.outbox + "/po.edi", folders: f, now: Date(timeIntervalSince1970: 1_234.5)))
-        XCTAssertEqual(listing(claim.directory), ["po.edi"])
-        XCTAssertEqual(claim.claimedAt, Date(timeIntervalSince1970: 1_234))
-        XCTAssertEqual(try Claim.load(id: claim.id, folders: f), claim, "the claim folder alone says what the claim is")
-        XCTAssertEqual(try Claim.list(folders: f, now: Date(timeIntervalSince1970: 5_000)), [claim])
-        XCTAssertEqual(listing(claim.directory), ["po.edi"], "listing writes nothing into the claim")
-        let document = try claim.finishSent(sidecar: receipt, rawMDN: nil)
-        XCTAssertEqual(document.path, f.sent + "/po.edi")
-        XCTAssertEqual(readText(document.path), "order")
-        XCTAssertFalse(FileSystem.exists(claim.directory))
-    }
-
     func testYoungEmptyClaimFolderIsKeptWhileItsClaimMayBeInProgress() throws {
         let dir = try TestDirectory()
         let f = try folders(dir)

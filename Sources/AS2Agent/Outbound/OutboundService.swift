@@ -23,6 +23,8 @@ public final class OutboundService: Sendable {
     /// Claimed files some task is working on. A claim is worked on by one task at a time, so the
     /// scheduler, crash recovery and orphan adoption never send the same file twice at once.
     private let busy = Mutex<Set<String>>([])
+    /// fsyncs of the claims folder, outboxes and sent/ shared by the files in flight.
+    let directorySyncs = DirectorySyncs()
 
     public init(context: AgentContext) { self.context = context }
 
@@ -75,9 +77,9 @@ public final class OutboundService: Sendable {
     /// move is not on disk yet; its folders are synced while the message is built, and before the
     /// journal commit (the file must not be able to reappear in the outbox once it is journaled).
     func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, syncingMove: Bool = false) async {
-        // File work (renames, fsyncs, the build's body file) runs on the disk threads, never on the
+        // File work (renames, fsyncs, reading the payload) runs on the disk threads, never on the
         // cooperative pool (one thread per core: an fsync there stalls every other task).
-        let moveSynced = syncingMove ? Task { try await DiskIO.run { try claim.syncMove() } } : nil
+        let moveSynced = syncingMove ? Task { [directorySyncs] in try await directorySyncs.sync(claim.moveFolders) } : nil
         guard own(claim.path) else {
             _ = await moveSynced?.result
             return
@@ -89,22 +91,20 @@ public final class OutboundService: Sendable {
         let bodyPath = self.bodyPath(for: claim)
         let payloadSize: Int
         let sha: String
+        let building: Result<BuiltMessage, any Error>
         let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
         do {
-            (payloadSize, sha) = try await DiskIO.run {
+            // The payload is opened once: hashed, then built from the same descriptor.
+            (payloadSize, sha, building) = try await DiskIO.run { [self] in
                 let payload = try FileByteSource(path: claim.path)
-                return (payload.count, Hex.encode(try Digest.compute(.sha256, over: payload)))
+                let sha = Hex.encode(try Digest.compute(.sha256, over: payload))
+                let building = Result { try build(claim: claim, payload: payload, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) }
+                return (payload.count, sha, building)
             }
         } catch {
             log.error("cannot start sending", metadata: ["error": "\(error)"])
             await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
             return
-        }
-        let building: Result<BuiltMessage, any Error>
-        do {
-            building = .success(try await DiskIO.run { [self] in try build(claim: claim, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) })
-        } catch {
-            building = .failure(error)
         }
         if case let .failure(error)? = await moveSynced?.result {
             // As when the claim itself fails: the claim stays, without a row, adopted at the next start.
@@ -187,15 +187,39 @@ public final class OutboundService: Sendable {
         )
     }
 
+    /// Payloads up to this size have their built body kept in the journal row instead of a file.
+    static let journaledBodyLimit = 64 << 10
+
+    /// Builds the request for `claim`. A small payload's body is returned in memory, to be kept in
+    /// the journal row (durable with it, no body file); a larger one is written to `bodyPath` and
+    /// fsynced.
     func build(claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, bodyPath: String) throws -> BuiltMessage {
+        try build(claim: claim, payload: try FileByteSource(path: claim.path), partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath)
+    }
+
+    /// `build(claim:…)` from the claimed file already opened as `payload`.
+    func build(
+        claim: Claim, payload: FileByteSource, partner: PartnerRuntime, snapshot: AgentSnapshot, messageID: String, bodyPath: String
+    ) throws -> BuiltMessage {
+        let small = payload.count <= Self.journaledBodyLimit
         let prepared = try MessageBuilder.build(
-            payload: try FileByteSource(path: claim.path),
+            payload: payload,
             options: options(partner, snapshot: snapshot, messageID: messageID, filename: claim.originalName, date: Date()),
             signer: snapshot.identity.signing,
             recipients: partner.encryptionCertificate.map { [$0] } ?? [],
             workDirectory: context.directories.work,
-            bodyPath: bodyPath
+            bodyPath: small ? nil : bodyPath
         )
+        var body: [UInt8]?
+        if small {
+            // Signing and encrypting add a few KiB; a body that grew past twice the limit anyway
+            // goes to its file like a large one.
+            if prepared.body.count <= 2 * Self.journaledBodyLimit {
+                body = try prepared.body.readAll()
+            } else {
+                try AtomicFile.write(prepared.body, to: bodyPath, sync: true)
+            }
+        }
         var digests: [String: String] = [:]
         for mic in prepared.expectedMICs {
             let key = mic.variant == prepared.primaryMIC?.variant ? mic.algorithm.rawValue : "\(mic.algorithm.rawValue)|\(mic.variant)"
@@ -203,10 +227,17 @@ public final class OutboundService: Sendable {
         }
         return BuiltMessage(
             bodyPath: bodyPath,
+            body: body,
             headers: prepared.headers.map { HeaderField(name: $0.name, value: $0.value) },
             micDigests: digests,
             dateHeader: prepared.headers.first { $0.name == "Date" }?.value ?? ""
         )
+    }
+
+    /// The stored request body: from the journal row, or from its file.
+    static func requestBody(_ built: BuiltMessage) throws -> any ByteSource {
+        if let body = built.body { return MemoryByteSource(body) }
+        return try FileByteSource(path: built.bodyPath)
     }
 
     func buildAndSend(_ row: AS2Journal.OutboundMessage, claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot) async {
@@ -244,7 +275,7 @@ public final class OutboundService: Sendable {
         do {
             var request = HTTPClientRequest(
                 url: c.url.absoluteString, headers: built.headers.map { ($0.name, $0.value) },
-                body: try FileByteSource(path: built.bodyPath), useChunkedEncoding: c.interop.chunked, tls: partner.tls,
+                body: try Self.requestBody(built), useChunkedEncoding: c.interop.chunked, tls: partner.tls,
                 basicAuth: c.transport.basicAuth.map { ($0.user, $0.password.value) }, proxy: c.transport.proxy?.absoluteString,
                 connectTimeout: c.transport.connectTimeout, readTimeout: c.transport.readTimeout,
                 responseSpoolDirectory: context.directories.work
@@ -398,9 +429,19 @@ public final class OutboundService: Sendable {
             attempts: row.attempts, httpStatus: httpStatus
         )
         do {
-            let document = try await DiskIO.run { try claim.finishSent(receipt: sidecar, rawMDN: rawMDN) }
+            // Sidecars written unsynced, fsynced side by side, placed with the document; the fsync
+            // of sent/ is shared with the other files finishing now, and precedes the journal update.
+            let staged = try await DiskIO.run { try claim.stage(.receipt(sidecar, rawMDN: rawMDN)) }
+            do {
+                try await DiskIO.syncFiles(staged.unsyncedPaths)
+            } catch {
+                staged.discard()
+                throw error
+            }
+            let document = try await DiskIO.run { try claim.place(staged, syncingFolder: false) }
+            if claim.layout == .flat { try await directorySyncs.sync(staged.folder) }
             _ = try await journal.markDelivered(row.id, mdn: evidence, warning: warning, resultPaths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []))
-            try? FileSystem.remove(bodyPath(of: row))
+            if row.built?.body == nil { try? FileSystem.remove(bodyPath(of: row)) }
             context.logger.info("delivered", metadata: ["as2.message_id": "\(row.messageID)", "as2.partner": "\(partner.name)", "as2.file": "\(document.path)"])
             context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": warning == nil ? "delivered" : "delivered_with_warning"])
             context.metrics.increment("as2_bytes_total", ["partner": partner.name, "direction": "outbound"], by: Double(row.payloadSize))
@@ -422,7 +463,7 @@ public final class OutboundService: Sendable {
         let document = await failClaim(claim, partner: partner, messageID: row.messageID, category: category, reason: reason, attempts: row.attempts, httpStatus: httpStatus, disposition: disposition)
         let paths = document.map { [$0.path, $0.sidecarPath] } ?? []
         _ = try? await journal.markFailed(row.id, reason: reason, mdn: mdn, resultPaths: paths)
-        try? FileSystem.remove(bodyPath(of: row))
+        if row.built?.body == nil { try? FileSystem.remove(bodyPath(of: row)) }
         context.metrics.increment("as2_messages_total", ["partner": partner.name, "direction": "outbound", "outcome": "failed"])
     }
 
@@ -461,12 +502,10 @@ public final class OutboundService: Sendable {
 
     // MARK: Recovery
 
-    /// The claim of `row`, loaded by its id (the claim folder's name). Listing the claims here
+    /// The claim of `row`, loaded from its claimed path (`Claim.path`). Listing the claims here
     /// instead would tidy up claims other tasks are making at this moment.
     func findClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) -> Claim? {
-        let id = FileSystem.baseName(FileSystem.parentPath(row.claimedPath))
-        guard let claim = try? Claim.load(id: id, folders: partner.folders), claim.path == row.claimedPath else { return nil }
-        return claim
+        (try? Claim.load(claimedPath: row.claimedPath, folders: partner.folders)) ?? nil
     }
 
     /// The claim of a non-final row is gone: a crash between moving the file out and the journal
@@ -476,6 +515,17 @@ public final class OutboundService: Sendable {
             let document = try? claim.finishSent(sidecar: Data(), rawMDN: nil)
         {
             // The finish moved the document and stopped before tidying up: it says where it went.
+            let paths = [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? [])
+            if document.destination == .sent {
+                _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: paths)
+            } else {
+                _ = try? await journal.markFailed(row.id, reason: "failed before a restart", mdn: nil, resultPaths: paths)
+            }
+            return
+        }
+        let folders = partner.folders
+        if let document = try? await DiskIO.run({ Claim.finishedDocument(claimedPath: row.claimedPath, messageID: row.messageID, folders: folders) }) {
+            // A flat claim's finish moved the document before the journal recorded it.
             let paths = [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? [])
             if document.destination == .sent {
                 _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: paths)
@@ -513,7 +563,7 @@ public final class OutboundService: Sendable {
             await reconcileMissingClaim(row, partner: partner)
             return
         }
-        guard row.built != nil, FileSystem.exists(bodyPath(of: row)) else {
+        guard let built = row.built, built.body != nil || FileSystem.exists(bodyPath(of: row)) else {
             await buildAndSend(row, claim: claim, partner: partner, snapshot: snapshot)
             return
         }
@@ -541,7 +591,8 @@ public final class OutboundService: Sendable {
             for claim in claims where !isBusy(claim.path) {
                 if (try? await journal.findOutbound(claimedPath: claim.path)) ?? nil != nil { continue }
                 context.logger.notice("adopting a claimed file without a journal row", metadata: ["as2.file": "\(claim.path)"])
-                await start(claim, partner: partner, snapshot: snapshot)
+                // Its move may not have reached the disk before the crash: synced before it is sent.
+                await start(claim, partner: partner, snapshot: snapshot, syncingMove: true)
             }
         }
     }
