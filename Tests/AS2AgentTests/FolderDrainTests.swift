@@ -38,6 +38,39 @@ final class FolderDrainTests: FolderTestCase {
         XCTAssertEqual(g.stop(timeout: 15), 0, g.tail())
     }
 
+    func testFilesNotYetClaimedStayInTheOutboxWhenStopping() throws {
+        let (acme, globex, proxy) = try pairThroughProxy(.delayResponse(1))
+        defer { proxy.stop() }
+        acme.folderSettings["send_concurrency"] = "1"
+        try acme.writeConfiguration()
+        let g = try start(globex)
+        let a = try start(acme)
+        let names = (1...12).map { "queued-\($0).edi" }
+        for (i, name) in names.enumerated() {
+            try FolderSupport.drop(FolderSupport.payload(size: 512, seed: 100 + i), named: name, into: acme.outbox("globex"))
+        }
+        expect(within: 30, "the first request reached the partner", agents: [a]) { proxy.connections >= 1 }
+        XCTAssertEqual(a.stop(timeout: 40), 0, "SIGTERM drains and exits 0")
+        let sent = Set(FolderSupport.documents(in: acme.sent("globex")))
+        let waiting = Set(FolderSupport.documents(in: acme.outbox("globex")))
+        XCTAssertFalse(sent.isEmpty, "the send in flight finished")
+        XCTAssertFalse(waiting.isEmpty, "files not yet claimed were left in the outbox")
+        XCTAssertEqual(sent.union(waiting), Set(names), "every file is in sent/ or still in the outbox")
+        XCTAssertTrue(sent.isDisjoint(with: waiting))
+        for name in sent { XCTAssertTrue(FileManager.default.fileExists(atPath: acme.sent("globex") + "/" + name + ".mdn.json"), name) }
+        XCTAssertEqual(FolderSupport.files(in: acme.spool + "/globex/.as2/claims"), [], "nothing left claimed")
+
+        proxy.setMode(.passThrough)
+        try restart(a)
+        expect(within: 60, "the rest sent after the restart", agents: [a, g]) {
+            Set(FolderSupport.documents(in: acme.sent("globex"))) == Set(names)
+        }
+        XCTAssertEqual(Set(FolderSupport.documents(in: globex.inbox("acme"))), Set(names), "each delivered once")
+        XCTAssertEqual(FolderSupport.documents(in: globex.inbox("acme")).count, names.count)
+        XCTAssertEqual(a.stop(timeout: 15), 0, a.tail())
+        XCTAssertEqual(g.stop(timeout: 15), 0, g.tail())
+    }
+
     func testASecondSIGTERMStopsAtOnceAndTheSendResumesNextStart() throws {
         let (acme, globex, proxy) = try pairThroughProxy(.blackhole)
         defer { proxy.stop() }

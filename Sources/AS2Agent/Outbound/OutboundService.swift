@@ -53,6 +53,8 @@ public final class OutboundService: Sendable {
             Task { await limiter.release(partner.name) }
             context.metrics.add("as2_queue_depth", ["partner": partner.name], -1)
         }
+        // Stopping (SIGTERM): a file not yet claimed stays in the outbox for the next start.
+        guard !context.inFlight.isDraining else { return }
         let claim: Claim
         do {
             let folders = partner.folders
