@@ -119,8 +119,10 @@ public struct Claim: Sendable, Hashable {
             // The id holds 64 random bits: no other claim has this name.
             let claim = Claim(id: newID(now), folders: folders, subpath: name, claimedAt: now, layout: .flat)
             if try !SpoolFileSystem.renameIfPresent(file, to: claim.path) {
-                // The file is gone, or the claims folder is missing (a first claim, or removed).
-                guard !FileSystem.isDirectory(folders.claims) else { return nil }
+                // The file is gone (claimed by another task), or the claims folder was missing (a
+                // first claim, or removed) — perhaps made meanwhile by a concurrent first claim,
+                // so whether the folder exists now says nothing: only the file's absence does.
+                guard SpoolFileSystem.status(file) != nil else { return nil }
                 try FileSystem.createDirectory(folders.claims)
                 try FileSystem.syncDirectory(folders.work)
                 guard try SpoolFileSystem.renameIfPresent(file, to: claim.path) else { return nil }

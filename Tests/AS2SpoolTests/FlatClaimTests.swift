@@ -1,5 +1,6 @@
 import AS2Bytes
 import Foundation
+import Synchronization
 import XCTest
 
 @testable import AS2Spool
@@ -19,6 +20,37 @@ final class FlatClaimTests: XCTestCase {
     }
 
     private func documents(_ dir: String) -> [String] { listing(dir).filter { !$0.hasPrefix(".") } }
+
+    /// The first claims of a partner race to create `claims/`: every file is still claimed (a
+    /// claim that found the folder missing and then made by another claim must not give up).
+    func testConcurrentFirstClaimsAllSucceedWhileTheClaimsFolderIsCreated() throws {
+        for round in 0..<20 {
+            let dir = try TestDirectory()
+            let f = try folders(dir)
+            try? FileManager.default.removeItem(atPath: f.claims)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: f.claims), f.claims)
+            let names = (0..<8).map { "r\(round)-\($0).edi" }
+            for name in names { try writeFile(f.outbox + "/" + name, name) }
+            let claimed = Mutex([String]())
+            // Every thread waits for the others, then all claim at once.
+            let waiting = Atomic<Int>(0)
+            let done = DispatchGroup()
+            for name in names {
+                done.enter()
+                Thread {
+                    waiting.add(1, ordering: .sequentiallyConsistent)
+                    while waiting.load(ordering: .sequentiallyConsistent) < names.count {}
+                    if let claim = try? Claim.claim(file: f.outbox + "/" + name, folders: f) {
+                        claimed.withLock { $0.append(claim.originalName) }
+                    }
+                    done.leave()
+                }.start()
+            }
+            done.wait()
+            XCTAssertEqual(Set(claimed.withLock { $0 }), Set(names), "round \(round): every file claimed")
+            XCTAssertEqual(documents(f.outbox), [], "round \(round): nothing left in the outbox")
+        }
+    }
 
     func testTopLevelFileIsClaimedFlatWithoutFolderOrManifest() throws {
         let dir = try TestDirectory()
