@@ -6,27 +6,14 @@ struct HTTPClientConnectionKey: Hashable, Sendable {
     let host: String
     let port: Int
     let proxy: String?
-    let trustRootsPEMFile: String?
-    let pinnedCertificateDER: [UInt8]?
-    let verifyHostname: Bool
-    let clientCertificatePEMFile: String?
-    let clientKeyPEMFile: String?
-    let clientKeyPassword: String?
-    let minimumTLS13: Bool
+    /// Plain http ignores the TLS settings: one key whatever they are.
+    let tls: TLSClientSettings?
 
     init(url: HTTPURL, proxy: String?, tls: TLSClientSettings) {
         isTLS = url.isTLS
         host = url.host.lowercased()
         port = url.port
         self.proxy = proxy
-        // Plain http ignores the TLS settings: one key whatever they are.
-        let settings = url.isTLS ? tls : TLSClientSettings()
-        trustRootsPEMFile = settings.trustRootsPEMFile
-        pinnedCertificateDER = settings.pinnedCertificateDER
-        verifyHostname = settings.verifyHostname
-        clientCertificatePEMFile = settings.clientCertificatePEMFile
-        clientKeyPEMFile = settings.clientKeyPEMFile
-        clientKeyPassword = settings.clientKeyPassword
-        minimumTLS13 = settings.minimumVersion == .tls13
+        self.tls = url.isTLS ? tls : nil
     }
 }

@@ -1,8 +1,8 @@
 /// How the client checks the server and identifies itself over TLS. There is deliberately no way
 /// to trust every certificate: either a trust anchor (file or system store) or an exact pin.
-public struct TLSClientSettings: Sendable {
+public struct TLSClientSettings: Sendable, Hashable {
     /// Lowest protocol version offered.
-    public enum MinimumVersion: Sendable {
+    public enum MinimumVersion: Sendable, Hashable {
         case tls12
         case tls13
     }

@@ -11,15 +11,13 @@ extension Journal {
     ) async throws -> OutboundMessage {
         try await write { [clock] db in
             let now = clock()
-            var row = MessageRow(
-                direction: .outbound, state: OutboundState.queued.rawValue, partner: partner, as2From: as2From,
-                as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
-                fileName: Self.lastComponent(originalPath), originalPath: originalPath,
-                claimedPath: claimedPath, payloadSize: payloadSize, payloadSHA256: payloadSHA256.lowercased(),
-                createdAt: now, updatedAt: now)
+            var row = Self.newOutboundRow(
+                partner: partner, as2From: as2From, as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
+                originalPath: originalPath, claimedPath: claimedPath, payloadSize: payloadSize,
+                payloadSHA256: payloadSHA256, now: now)
             try Self.save(
                 db, &row, now: now, event: .created,
-                detail: "claimed \(originalPath) as \(claimedPath) (\(payloadSize) bytes, sha256 \(payloadSHA256))")
+                detail: Self.claimedDetail(originalPath, claimedPath, payloadSize, payloadSHA256))
             return try row.outbound()
         }
     }
@@ -35,12 +33,10 @@ extension Journal {
     ) async throws -> OutboundMessage {
         try await write { [clock] db in
             let now = clock()
-            var row = MessageRow(
-                direction: .outbound, state: OutboundState.queued.rawValue, partner: partner, as2From: as2From,
-                as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
-                fileName: Self.lastComponent(originalPath), originalPath: originalPath,
-                claimedPath: claimedPath, payloadSize: payloadSize, payloadSHA256: payloadSHA256.lowercased(),
-                createdAt: now, updatedAt: now)
+            var row = Self.newOutboundRow(
+                partner: partner, as2From: as2From, as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
+                originalPath: originalPath, claimedPath: claimedPath, payloadSize: payloadSize,
+                payloadSHA256: payloadSHA256, now: now)
             row.setBuilt(built)
             row.state = OutboundState.sending.rawValue
             row.attempts = 1
@@ -49,14 +45,35 @@ extension Journal {
             guard let id = row.id else { throw JournalError.corruptRow(nil, "saved row has no id") }
             try Self.appendEvent(
                 db, id, now: now, kind: .created, state: OutboundState.queued.rawValue,
-                detail: "claimed \(originalPath) as \(claimedPath) (\(payloadSize) bytes, sha256 \(payloadSHA256))")
+                detail: Self.claimedDetail(originalPath, claimedPath, payloadSize, payloadSHA256))
             try Self.appendEvent(
                 db, id, now: now, kind: .built, state: OutboundState.queued.rawValue,
-                detail: "\(Self.describeBody(built)); MIC \(Self.describe(built.micDigests))")
+                detail: Self.builtDetail(built))
             try Self.appendEvent(db, id, now: now, kind: .attempt, state: row.state, detail: "attempt 1")
             return try row.outbound()
         }
     }
+
+    /// A new `queued` outbound row for a claimed file (not yet inserted).
+    static func newOutboundRow(
+        partner: String, as2From: String, as2To: String, messageID: String, messageIDKey: String,
+        originalPath: String, claimedPath: String, payloadSize: Int64, payloadSHA256: String, now: Date
+    ) -> MessageRow {
+        MessageRow(
+            direction: .outbound, state: OutboundState.queued.rawValue, partner: partner, as2From: as2From,
+            as2To: as2To, messageID: messageID, messageIDKey: messageIDKey,
+            fileName: lastComponent(originalPath), originalPath: originalPath,
+            claimedPath: claimedPath, payloadSize: payloadSize, payloadSHA256: payloadSHA256.lowercased(),
+            createdAt: now, updatedAt: now)
+    }
+
+    /// The `created` event's detail.
+    static func claimedDetail(_ originalPath: String, _ claimedPath: String, _ payloadSize: Int64, _ payloadSHA256: String) -> String {
+        "claimed \(originalPath) as \(claimedPath) (\(payloadSize) bytes, sha256 \(payloadSHA256))"
+    }
+
+    /// The `built` event's detail.
+    static func builtDetail(_ built: BuiltMessage) -> String { "\(describeBody(built)); MIC \(describe(built.micDigests))" }
 
     /// Records the exact request built for a `queued` message; every attempt sends these bytes.
     @discardableResult
@@ -67,7 +84,7 @@ extension Journal {
                 throw JournalError.invalidTransition("recordBuilt on a built message", id: id, state: row.state)
             }
             row.setBuilt(built)
-            return (.built, "\(Self.describeBody(built)); MIC \(Self.describe(built.micDigests))")
+            return (.built, Self.builtDetail(built))
         }
     }
 

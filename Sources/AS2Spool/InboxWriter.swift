@@ -123,14 +123,6 @@ public struct InboxWriter: Sendable {
 
     /// Creates `path` (never replacing) with `payload`; fsynced when `sync`. Removed on failure.
     func write(_ payload: any ByteSource, to path: String, sync: Bool = true) throws {
-        let sink = try FileSink(path: path, exclusive: true, mode: 0o640)
-        do {
-            try payload.copy(to: sink)
-            try sink.close(sync: sync)
-        } catch {
-            try? sink.close()
-            try? FileSystem.remove(path)
-            throw error
-        }
+        try SpoolFileSystem.create(path, with: payload, sync: sync)
     }
 }

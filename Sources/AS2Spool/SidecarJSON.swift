@@ -1,3 +1,4 @@
+import AS2Protocol
 import Foundation
 
 /// A sidecar's JSON written by hand, byte for byte as `SidecarCoding.encode` (Foundation's
@@ -71,22 +72,11 @@ indirect enum SidecarJSON {
 
     /// `yyyy-mm-ddThh:mm:ssZ` in UTC, whole seconds rounded down (days from the civil calendar).
     static func iso8601(_ date: Date) -> String {
-        let seconds = Int64((date.timeIntervalSince1970).rounded(.down))
-        let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
-        let secondOfDay = seconds - days * 86_400
-        // Howard Hinnant's civil_from_days.
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let day = doy - (153 * mp + 2) / 5 + 1
-        let month = mp < 10 ? mp + 3 : mp - 9
-        let year = yoe + era * 400 + (month <= 2 ? 1 : 0)
-        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        let yearText = String(year)
+        let t = HTTPDate.utcFields(date)
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let yearText = String(t.year)
         let paddedYear = String(repeating: "0", count: max(0, 4 - yearText.count)) + yearText
-        return "\(paddedYear)-\(two(month))-\(two(day))T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60))Z"
+        let s = t.secondOfDay
+        return "\(paddedYear)-\(two(t.month))-\(two(t.day))T\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))Z"
     }
 }

@@ -17,6 +17,19 @@ enum SpoolFileSystem {
         let modified: Int64
     }
 
+    /// Creates `path` (never replacing, mode 0640) with `payload`; fsynced when `sync`. Removed on failure.
+    static func create(_ path: String, with payload: any ByteSource, sync: Bool) throws {
+        let sink = try FileSink(path: path, exclusive: true, mode: 0o640)
+        do {
+            try payload.copy(to: sink)
+            try sink.close(sync: sync)
+        } catch {
+            try? sink.close()
+            try? FileSystem.remove(path)
+            throw error
+        }
+    }
+
     /// lstat(2): nil when nothing is at `path` (symbolic links count as `.other`).
     static func status(_ path: String) -> Status? {
         var st = stat()

@@ -116,10 +116,8 @@ extension Claim {
             do {
                 for sidecar in try outcome.sidecars(named: name) {
                     let temp = dir + "/" + FileSystem.uniqueName(prefix: ".tmp-", suffix: ".part")
-                    let sink = try FileSink(path: temp, exclusive: true, mode: 0o640)
+                    try SpoolFileSystem.create(temp, with: MemoryByteSource(sidecar.bytes), sync: false)
                     written.append((sidecar.suffix, temp))
-                    try MemoryByteSource(sidecar.bytes).copy(to: sink)
-                    try sink.close(sync: false)
                 }
             } catch {
                 for sidecar in written { try? FileSystem.remove(sidecar.path) }

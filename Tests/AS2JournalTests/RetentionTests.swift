@@ -16,7 +16,7 @@ final class RetentionTests: XCTestCase {
         try await journal.markFailed(failed, reason: "x")
         let retrying = try await journal.createTestOutbound(3).id
         try await journal.scheduleRetry(retrying, at: clock.now.addingTimeInterval(86_400 * 500), reason: "down")
-        let inbound = try await journal.receiveTestInbound(1, mdn: testMDN(.sync)).id
+        _ = try await journal.receiveTestInbound(1, mdn: testMDN(.sync))
         // Day 200: a recent one.
         clock.advance(days: 200)
         let recent = try await journal.createTestOutbound(4).id

@@ -513,21 +513,18 @@ public final class OutboundService: Sendable {
     /// The claim of a non-final row is gone: a crash between moving the file out and the journal
     /// update. The sidecar in sent/ or failed/ tells which.
     func reconcileMissingClaim(_ row: AS2Journal.OutboundMessage, partner: PartnerRuntime) async {
-        if let claim = findClaim(row, partner: partner), !FileSystem.exists(claim.path),
-            let document = try? claim.finishSent(sidecar: Data(), rawMDN: nil)
-        {
-            // The finish moved the document and stopped before tidying up: it says where it went.
-            let paths = [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? [])
-            if document.destination == .sent {
-                _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: paths)
-            } else {
-                _ = try? await journal.markFailed(row.id, reason: "failed before a restart", mdn: nil, resultPaths: paths)
-            }
-            return
-        }
         let folders = partner.folders
-        if let document = try? await DiskIO.run({ Claim.finishedDocument(claimedPath: row.claimedPath, messageID: row.messageID, folders: folders) }) {
+        let finished = try? await DiskIO.run { () -> AS2Spool.DeliveredDocument? in
+            // A folder claim's finish moved the document and stopped before tidying up: it says where it went.
+            if let claim = (try? Claim.load(claimedPath: row.claimedPath, folders: folders)) ?? nil, !FileSystem.exists(claim.path),
+                let document = try? claim.finishSent(sidecar: Data(), rawMDN: nil)
+            {
+                return document
+            }
             // A flat claim's finish moved the document before the journal recorded it.
+            return Claim.finishedDocument(claimedPath: row.claimedPath, messageID: row.messageID, folders: folders)
+        }
+        if let document = finished ?? nil {
             let paths = [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? [])
             if document.destination == .sent {
                 _ = try? await journal.markDelivered(row.id, mdn: nil, warning: nil, resultPaths: paths)

@@ -12,12 +12,19 @@ public enum HTTPDate {
 
     /// `Sun, 06 Nov 1994 08:49:37 GMT`.
     public static func format(_ date: Date) -> String {
+        let t = utcFields(date)
+        let secondOfDay = t.secondOfDay
+        return "\(weekdays[t.weekday]), \(two(t.day)) \(months[t.month - 1]) \(t.year) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
+    }
+
+    /// `date` in UTC, whole seconds rounded down, as proleptic Gregorian fields (weekday 0 is
+    /// Sunday) — computed, not through a locale's calendar; also used for sidecar timestamps.
+    public static func utcFields(_ date: Date) -> (year: Int, month: Int, day: Int, weekday: Int, secondOfDay: Int) {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         let days = floorDiv(seconds, 86_400)
-        let secondOfDay = Int(seconds - days * 86_400)
         let (y, m, d) = civil(fromDays: days)
         let weekday = Int((days % 7 + 11) % 7)  // 1970-01-01 was a Thursday
-        return "\(weekdays[weekday]), \(two(d)) \(months[m - 1]) \(y) \(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)) GMT"
+        return (y, m, d, weekday, Int(seconds - days * 86_400))
     }
 
     /// The date in `s`, or nil. Accepts an optional day name, `DD Mon YYYY HH:MM[:SS] [zone]`
