@@ -90,25 +90,24 @@ final class HTTPClientPool: Sendable {
 
     /// The idle timeout passed: closes the connection if it is still idle.
     private func expire(_ connection: HTTPClientConnection) {
-        let wasIdle = state.withLock { s -> Bool in
-            guard var entries = s.idle[connection.key], let index = entries.firstIndex(where: { $0.connection === connection }) else {
-                return false
-            }
-            entries.remove(at: index)
-            s.idle[connection.key] = entries.isEmpty ? nil : entries
-            return true
-        }
+        let wasIdle = state.withLock { Self.removeIdle(connection, from: &$0) != nil }
         if wasIdle { connection.close() }
     }
 
     private func remove(_ connection: HTTPClientConnection) {
         state.withLock { s in
             s.open[ObjectIdentifier(connection)] = nil
-            if var entries = s.idle[connection.key], let index = entries.firstIndex(where: { $0.connection === connection }) {
-                entries[index].expiry.cancel()
-                entries.remove(at: index)
-                s.idle[connection.key] = entries.isEmpty ? nil : entries
-            }
+            Self.removeIdle(connection, from: &s)?.expiry.cancel()
         }
+    }
+
+    /// Takes `connection` out of the idle list of its key, if it is there.
+    private static func removeIdle(_ connection: HTTPClientConnection, from s: inout State) -> Idle? {
+        guard var entries = s.idle[connection.key], let index = entries.firstIndex(where: { $0.connection === connection }) else {
+            return nil
+        }
+        let entry = entries.remove(at: index)
+        s.idle[connection.key] = entries.isEmpty ? nil : entries
+        return entry
     }
 }
