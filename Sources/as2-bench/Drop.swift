@@ -65,14 +65,20 @@ struct Drop: AsyncParsableCommand {
         defer { watcher.stop() }
         let clock = ContinuousClock()
         var dropped: [(name: String, at: ContinuousClock.Instant)] = []
-        var generator = SystemRandomNumberGenerator()
-        // Small files get their own random content; a big file repeats one random block.
-        func randomBlock() -> [UInt8] { (0..<min(size, 1 << 20)).map { _ in UInt8.random(in: 0...255, using: &generator) } }
+        // Small files get their own random content; a big file repeats one random block. One
+        // arc4random_buf call (one getrandom) per block: the load generator shares the machine
+        // with the agents it measures and must not spend their CPU.
+        func randomBlock() -> [UInt8] {
+            var block = [UInt8](repeating: 0, count: min(size, 1 << 20))
+            block.withUnsafeMutableBytes { if let base = $0.baseAddress { arc4random_buf(base, $0.count) } }
+            return block
+        }
         var block = randomBlock()
         let start = clock.now
         var lastProgress = start
         var pending: [Int] = []
         var done = 0
+        var seen = 0
         let window = mode == .sequential ? 1 : inFlight
 
         waiting: while done < count {
@@ -83,7 +89,9 @@ struct Drop: AsyncParsableCommand {
                 pending.append(dropped.count)
                 dropped.append((name, clock.now))
             }
-            try await Task.sleep(for: .microseconds(200))
+            // Woken by the reader thread when a receipt arrives (no polling loop: the load
+            // generator must not spend the agents' CPU), at the latest after 100 ms.
+            seen = watcher.waitForMore(than: seen, timeout: 0.1)
             let before = pending.count
             pending.removeAll { watcher.finished(dropped[$0].name) != nil }
             if pending.count < before {

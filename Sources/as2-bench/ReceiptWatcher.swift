@@ -28,6 +28,9 @@ final class ReceiptWatcher: Sendable {
     private let failedWatch: Int32
     private let state = Mutex(State())
     private let clock = ContinuousClock()
+    /// Signalled by the reader thread after each batch of new outcomes; `arrived` is their count.
+    private let arrivals = NSCondition()
+    nonisolated(unsafe) private var arrived = 0
 
     init(sent: String, failed: String) throws {
         let fd = inotify_init1(Int32(IN_CLOEXEC | IN_NONBLOCK))
@@ -50,6 +53,16 @@ final class ReceiptWatcher: Sendable {
     func finished(_ name: String) -> Finished? { state.withLock { $0.finished[name] } }
 
     var count: Int { state.withLock { $0.finished.count } }
+
+    /// Blocks until more than `seen` outcomes are known or `timeout` seconds have passed; returns
+    /// the number known. Called from the single drop loop, so blocking its thread is fine.
+    func waitForMore(than seen: Int, timeout: Double) -> Int {
+        arrivals.lock()
+        defer { arrivals.unlock() }
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while arrived <= seen, arrivals.wait(until: deadline) {}
+        return arrived
+    }
 
     /// Stops the reader thread and closes the inotify descriptor.
     func stop() {
@@ -80,9 +93,14 @@ final class ReceiptWatcher: Sendable {
                     offset += 16 + length
                 }
             }
-            state.withLock { s in
+            let total = state.withLock { s in
                 for (name, outcome) in events where s.finished[name] == nil { s.finished[name] = Finished(outcome: outcome, at: now) }
+                return s.finished.count
             }
+            arrivals.lock()
+            arrived = total
+            arrivals.broadcast()
+            arrivals.unlock()
         }
         close(fd)
     }
