@@ -285,12 +285,15 @@ extension Journal {
     ) async throws -> OutboundMessage {
         try await write { [clock] db in
             let now = clock()
-            var row = try Self.fetchRow(db, id, .outbound)
-            guard let state = OutboundState(rawValue: row.state), allowed.contains(state) else {
-                throw JournalError.invalidTransition(operation, id: id, state: row.state)
+            let old = try Self.fetchRow(db, id, .outbound)
+            guard let state = OutboundState(rawValue: old.state), allowed.contains(state) else {
+                throw JournalError.invalidTransition(operation, id: id, state: old.state)
             }
+            var row = old
             let (kind, detail) = try change(&row, now)
-            try Self.save(db, &row, now: now, event: kind, detail: detail)
+            row.updatedAt = now
+            try row.update(db, from: old)
+            try Self.appendEvent(db, id, now: now, kind: kind, state: row.state, detail: detail)
             return try row.outbound()
         }
     }

@@ -6,51 +6,90 @@ import GRDB
 /// exactly as that path stored them — raw values for enums, GRDB's Date format, JSON from
 /// `databaseJSONEncoder(for:)` for arrays and dictionaries — and read back by the Codable decoder.
 extension MessageRow {
-    func encode(to container: inout PersistenceContainer) throws {
+    /// One column: its name, whether two rows differ in it, and its stored value.
+    struct ColumnCodec: Sendable {
+        let name: String
+        let differs: @Sendable (MessageRow, MessageRow) -> Bool
+        let value: @Sendable (MessageRow) throws -> (any DatabaseValueConvertible)?
+    }
+
+    private static func column<V: Equatable & Sendable>(
+        _ key: CodingKeys, _ path: KeyPath<MessageRow, V> & Sendable,
+        _ value: @escaping @Sendable (V) throws -> (any DatabaseValueConvertible)?
+    ) -> ColumnCodec {
+        ColumnCodec(name: key.rawValue, differs: { $0[keyPath: path] != $1[keyPath: path] }, value: { try value($0[keyPath: path]) })
+    }
+
+    /// Every column of `message`: the one list both `encode(to:)` (inserts and
+    /// GRDB's record API) and `update(_:from:)` (only the changed columns) write from.
+    static let columnCodecs: [ColumnCodec] = {
         typealias K = CodingKeys
-        container[K.id.rawValue] = id
-        container[K.direction.rawValue] = direction.rawValue
-        container[K.state.rawValue] = state
-        container[K.partner.rawValue] = partner
-        container[K.as2From.rawValue] = as2From
-        container[K.as2To.rawValue] = as2To
-        container[K.messageID.rawValue] = messageID
-        container[K.messageIDKey.rawValue] = messageIDKey
-        container[K.priorMessageIDs.rawValue] = try Self.json(priorMessageIDs, K.priorMessageIDs)
-        container[K.fileName.rawValue] = fileName
-        container[K.originalPath.rawValue] = originalPath
-        container[K.claimedPath.rawValue] = claimedPath
-        container[K.payloadSize.rawValue] = payloadSize
-        container[K.payloadSHA256.rawValue] = payloadSHA256
-        container[K.bodySHA256.rawValue] = bodySHA256
-        container[K.builtBodyPath.rawValue] = builtBodyPath
-        container[K.builtBody.rawValue] = builtBody
-        container[K.builtHeaders.rawValue] = try Self.json(builtHeaders, K.builtHeaders)
-        container[K.micDigests.rawValue] = try Self.json(micDigests, K.micDigests)
-        container[K.dateHeader.rawValue] = dateHeader
-        container[K.attempts.rawValue] = attempts
-        container[K.nextAttemptAt.rawValue] = nextAttemptAt
-        container[K.mdnDeadline.rawValue] = mdnDeadline
-        container[K.lastError.rawValue] = lastError
-        container[K.disposition.rawValue] = disposition
-        container[K.mdnMode.rawValue] = mdnMode?.rawValue
-        container[K.mdnRaw.rawValue] = mdnRaw
-        container[K.mdnHeaders.rawValue] = try Self.json(mdnHeaders, K.mdnHeaders)
-        container[K.mdnSigned.rawValue] = mdnSigned
-        container[K.mdnSignatureVerified.rawValue] = mdnSignatureVerified
-        container[K.mdnMICMatched.rawValue] = mdnMICMatched
-        container[K.mdnSigner.rawValue] = mdnSigner
-        container[K.mdnAt.rawValue] = mdnAt
-        container[K.mdnAsyncURL.rawValue] = mdnAsyncURL
-        container[K.mdnState.rawValue] = mdnState?.rawValue
-        container[K.mdnAttempts.rawValue] = mdnAttempts
-        container[K.mdnNextAttemptAt.rawValue] = mdnNextAttemptAt
-        container[K.resultPaths.rawValue] = try Self.json(resultPaths, K.resultPaths)
-        container[K.evidencePaths.rawValue] = try Self.json(evidencePaths, K.evidencePaths)
-        container[K.evidenceSignedEntity.rawValue] = evidenceSignedEntity
-        container[K.evidenceSignerSHA256.rawValue] = evidenceSignerSHA256
-        container[K.createdAt.rawValue] = createdAt
-        container[K.updatedAt.rawValue] = updatedAt
+        return [
+            column(K.id, \.id) { $0 },
+            column(K.direction, \.direction) { $0.rawValue },
+            column(K.state, \.state) { $0 },
+            column(K.partner, \.partner) { $0 },
+            column(K.as2From, \.as2From) { $0 },
+            column(K.as2To, \.as2To) { $0 },
+            column(K.messageID, \.messageID) { $0 },
+            column(K.messageIDKey, \.messageIDKey) { $0 },
+            column(K.priorMessageIDs, \.priorMessageIDs) { try json($0, K.priorMessageIDs) },
+            column(K.fileName, \.fileName) { $0 },
+            column(K.originalPath, \.originalPath) { $0 },
+            column(K.claimedPath, \.claimedPath) { $0 },
+            column(K.payloadSize, \.payloadSize) { $0 },
+            column(K.payloadSHA256, \.payloadSHA256) { $0 },
+            column(K.bodySHA256, \.bodySHA256) { $0 },
+            column(K.builtBodyPath, \.builtBodyPath) { $0 },
+            column(K.builtBody, \.builtBody) { $0 },
+            column(K.builtHeaders, \.builtHeaders) { $0.map(JournalJSON.headers) },
+            column(K.micDigests, \.micDigests) { try json($0, K.micDigests) },
+            column(K.dateHeader, \.dateHeader) { $0 },
+            column(K.attempts, \.attempts) { $0 },
+            column(K.nextAttemptAt, \.nextAttemptAt) { $0 },
+            column(K.mdnDeadline, \.mdnDeadline) { $0 },
+            column(K.lastError, \.lastError) { $0 },
+            column(K.disposition, \.disposition) { $0 },
+            column(K.mdnMode, \.mdnMode) { $0?.rawValue },
+            column(K.mdnRaw, \.mdnRaw) { $0 },
+            column(K.mdnHeaders, \.mdnHeaders) { $0.map(JournalJSON.headers) },
+            column(K.mdnSigned, \.mdnSigned) { $0 },
+            column(K.mdnSignatureVerified, \.mdnSignatureVerified) { $0 },
+            column(K.mdnMICMatched, \.mdnMICMatched) { $0 },
+            column(K.mdnSigner, \.mdnSigner) { $0 },
+            column(K.mdnAt, \.mdnAt) { $0 },
+            column(K.mdnAsyncURL, \.mdnAsyncURL) { $0 },
+            column(K.mdnState, \.mdnState) { $0?.rawValue },
+            column(K.mdnAttempts, \.mdnAttempts) { $0 },
+            column(K.mdnNextAttemptAt, \.mdnNextAttemptAt) { $0 },
+            column(K.resultPaths, \.resultPaths) { $0.map(JournalJSON.strings) },
+            column(K.evidencePaths, \.evidencePaths) { $0.map(JournalJSON.strings) },
+            column(K.evidenceSignedEntity, \.evidenceSignedEntity) { $0 },
+            column(K.evidenceSignerSHA256, \.evidenceSignerSHA256) { $0 },
+            column(K.createdAt, \.createdAt) { $0 },
+            column(K.updatedAt, \.updatedAt) { $0 },
+        ]
+    }()
+
+    func encode(to container: inout PersistenceContainer) throws {
+        for column in Self.columnCodecs { container[column.name] = try column.value(self) }
+    }
+
+    /// Writes the columns in which `self` differs from `old` (the same row as read), and
+    /// `updated_at`, with one cached UPDATE. GRDB's record `update` re-encoded and rewrote all 47
+    /// columns and built its statement on every call (8 % of the sender's CPU per file).
+    func update(_ db: Database, from old: MessageRow) throws {
+        guard let id else { throw JournalError.corruptRow(nil, "updated row has no id") }
+        var assignments = "updated_at = ?"
+        var values: [(any DatabaseValueConvertible)?] = [updatedAt]
+        for column in Self.columnCodecs
+        where column.name != CodingKeys.id.rawValue && column.name != CodingKeys.updatedAt.rawValue && column.differs(old, self) {
+            assignments += ", \(column.name) = ?"
+            values.append(try column.value(self))
+        }
+        values.append(id)
+        try db.cachedStatement(sql: "UPDATE message SET \(assignments) WHERE id = ?").execute(arguments: StatementArguments(values))
+        guard db.changesCount == 1 else { throw JournalError.messageNotFound(id, direction) }
     }
 
     /// A JSON text column as GRDB's Codable encoding writes it; `nil` stays NULL.

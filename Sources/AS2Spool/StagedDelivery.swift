@@ -63,7 +63,8 @@ extension InboxWriter {
     }
 
     /// Step 3, once `staged.unsyncedPaths` are fsynced: sidecars into place, then the document,
-    /// then one fsync of inbox/. A name taken meanwhile falls back to `deliver`'s placement.
+    /// then one fsync of inbox/ (shared with the placements finishing at the same time,
+    /// `FolderSyncs`). A name taken meanwhile falls back to `deliver`'s placement.
     public func place(_ staged: StagedDelivery) throws -> DeliveredDocument {
         let inbox = staged.folders.inbox
         return try SpoolError.wrapping("delivering \(staged.name) to \(inbox)") {
@@ -81,7 +82,7 @@ extension InboxWriter {
             if !collided {
                 do {
                     if try DocumentPlacer.moveNoReplace(staged.document, to: inbox + "/" + staged.name) {
-                        try FileSystem.syncDirectory(inbox)
+                        try FolderSyncs.shared.sync(inbox)
                         let path = inbox + "/" + staged.name
                         return DeliveredDocument(
                             destination: .inbox, name: staged.name, path: path, sidecarPath: path + ".mdn.json",

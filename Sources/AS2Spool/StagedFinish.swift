@@ -130,7 +130,8 @@ extension Claim {
     }
 
     /// Step 3, once `staged.unsyncedPaths` are fsynced: the sidecars into place, then the document,
-    /// then one fsync of the folder (unless `syncingFolder` is false: the caller fsyncs
+    /// then one fsync of the folder, shared with the files finishing there at the same time
+    /// (`FolderSyncs`; unless `syncingFolder` is false: the caller fsyncs
     /// `staged.folder` before it records the outcome). A name taken meanwhile moves on to the next.
     @discardableResult
     public func place(_ staged: StagedFinish, syncingFolder: Bool = true) throws -> DeliveredDocument {
@@ -143,6 +144,7 @@ extension Claim {
             }
             var linked: [String] = []
             var collided = false
+            var placed = false
             do {
                 // The JSON sidecar first: it alone names the message, so that a crash before the
                 // document moves leaves a name that the next run recognises as its own.
@@ -158,15 +160,17 @@ extension Claim {
                         break
                     }
                 }
-                if !collided, try DocumentPlacer.moveNoReplace(path, to: dir + "/" + staged.name) {
-                    if syncingFolder { try FileSystem.syncDirectory(dir) }
-                    return staged.document()
-                }
+                placed = try !collided && DocumentPlacer.moveNoReplace(path, to: dir + "/" + staged.name)
             } catch {
                 // Sidecars without their document must not stay behind.
                 for path in linked { try? FileSystem.remove(path) }
                 staged.discard()
                 throw error
+            }
+            if placed {
+                // Outside the clean-up above: once the document is in place its sidecars stay with it.
+                if syncingFolder { try FolderSyncs.shared.sync(dir) }
+                return staged.document()
             }
             // Another writer took the name meanwhile: the next free one.
             for path in linked { try FileSystem.remove(path) }

@@ -54,12 +54,7 @@ final class MessageRowEncodingTests: XCTestCase {
         }
         var expected = row
         expected.id = 1
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        encoder.dateEncodingStrategy = .millisecondsSince1970
-        XCTAssertEqual(
-            String(decoding: try encoder.encode(try XCTUnwrap(stored)), as: UTF8.self),
-            String(decoding: try encoder.encode(expected), as: UTF8.self))
+        XCTAssertEqual(try Self.canonical(try XCTUnwrap(stored)), try Self.canonical(expected))
 
         // NULLs stay NULL.
         let empty = MessageRow(
@@ -75,4 +70,71 @@ final class MessageRowEncodingTests: XCTestCase {
         XCTAssertNil(reread?.evidenceSignedEntity)
         XCTAssertEqual(reread?.attempts, 0)
     }
+
+    /// Every field of a row as sorted JSON, to compare two rows whole.
+    private static func canonical(_ row: MessageRow) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        return String(decoding: try encoder.encode(row), as: UTF8.self)
+    }
+
+    /// The codec list names every column of the table once: a column missing from it would never
+    /// be written by an insert or an update.
+    func testTheColumnListCoversTheTable() async throws {
+        let journal = try Journal.inMemory()
+        let tableColumns = try await journal.writer.read { db in try db.columns(in: "message").map(\.name) }
+        let names = MessageRow.columnCodecs.map(\.name)
+        XCTAssertEqual(Set(names).count, names.count, "a column is listed twice")
+        XCTAssertEqual(names.sorted(), tableColumns.sorted())  // migrations append columns at the end
+    }
+
+    /// `update(_:from:)` writes exactly the changed columns: the row read back equals the changed
+    /// row, and a column changed behind its back (not in the diff) is left as it is.
+    func testUpdateWritesTheChangedColumnsOnly() async throws {
+        let at = Date(timeIntervalSince1970: 1_790_000_000.5)
+        var original = MessageRow(
+            direction: .outbound, state: "sending", partner: "acme", as2From: "US", as2To: "ACME",
+            messageID: "<u@us>", messageIDKey: "u@us", createdAt: at, updatedAt: at)
+        original.micDigests = ["sha256": "abc="]
+        original.builtBody = Data([1, 2, 3])
+        original.attempts = 1
+        let journal = try Journal.inMemory()
+        let template = original
+        let (written, reread) = try await journal.writer.write { db -> (MessageRow, MessageRow?) in
+            var old = template
+            try old.insert(db)
+            // Changed by someone else since `old` was read; the diff does not touch it.
+            try db.execute(sql: "UPDATE message SET last_error = 'kept' WHERE id = ?", arguments: [old.id])
+            var row = old
+            row.state = "delivered"
+            row.builtBody = nil
+            row.resultPaths = ["/spool/acme/sent/a \"b\".edi"]
+            row.mdnHeaders = [HeaderField(name: "Subject", value: "é/ü")]
+            row.mdnSigned = true
+            row.updatedAt = at.addingTimeInterval(5)
+            try row.update(db, from: old)
+            return (row, try MessageRow.fetchOne(db, key: row.id))
+        }
+        var expected = written
+        expected.lastError = "kept"
+        XCTAssertEqual(try Self.canonical(try XCTUnwrap(reread)), try Self.canonical(expected))
+
+        // A row that is gone is an error, not a silent no-op.
+        await XCTAssertThrowsErrorAsync(
+            try await journal.writer.write { db in
+                var ghost = template
+                ghost.id = 999
+                var changed = ghost
+                changed.state = "failed"
+                try changed.update(db, from: ghost)
+            })
+    }
+}
+
+private func XCTAssertThrowsErrorAsync<T>(_ body: @autoclosure () async throws -> T, file: StaticString = #filePath, line: UInt = #line) async {
+    do {
+        _ = try await body()
+        XCTFail("no error was thrown", file: file, line: line)
+    } catch {}
 }

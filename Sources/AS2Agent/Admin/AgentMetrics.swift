@@ -40,8 +40,25 @@ public final class AgentMetrics: @unchecked Sendable {
         Key(name: name, labels: labels.sorted { $0.key < $1.key }.map { "\($0.key)=\"\(Self.escape($0.value))\"" })
     }
 
+    /// A label value in the exposition format's quoting: backslash, double quote and line feed
+    /// escaped. Runs on every counter update, so the usual value (nothing to escape) is returned
+    /// as it is after one pass over its bytes; three `replacingOccurrences` calls (Foundation's
+    /// NSString bridge) were 0.7 % of the sender's CPU per file.
     static func escape(_ v: String) -> String {
-        v.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"").replacingOccurrences(of: "\n", with: "\\n")
+        guard v.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) else {
+            return v
+        }
+        var out = ""
+        out.reserveCapacity(v.utf8.count + 8)
+        for c in v.unicodeScalars {
+            switch c {
+            case "\\": out += "\\\\"
+            case "\"": out += "\\\""
+            case "\n": out += "\\n"
+            default: out.unicodeScalars.append(c)
+            }
+        }
+        return out
     }
 
     public func increment(_ name: String, _ labels: [String: String] = [:], by value: Double = 1) {

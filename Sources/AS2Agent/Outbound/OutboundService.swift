@@ -431,17 +431,13 @@ public final class OutboundService: Sendable {
             attempts: row.attempts, httpStatus: httpStatus
         )
         do {
-            // Sidecars written unsynced, fsynced side by side, placed with the document; the fsync
-            // of sent/ is shared with the other files finishing now, and precedes the journal update.
-            let staged = try await DiskIO.run { try claim.stage(.receipt(sidecar, rawMDN: rawMDN)) }
-            do {
-                try await DiskIO.syncFiles(staged.unsyncedPaths)
-            } catch {
-                staged.discard()
-                throw error
+            // Sidecars written unsynced, fsynced side by side, placed with the document, then the
+            // fsync of sent/ (shared with the other files finishing now, `FolderSyncs`), before
+            // the journal update: one disk job and one resumption of this task.
+            let document = try await DiskPipeline.run { () -> DiskPipeline.Step<AS2Spool.DeliveredDocument> in
+                let staged = try claim.stage(.receipt(sidecar, rawMDN: rawMDN))
+                return .sync(paths: staged.unsyncedPaths, finish: { try claim.place(staged) }, discard: { staged.discard() })
             }
-            let document = try await DiskIO.run { try claim.place(staged, syncingFolder: false) }
-            if claim.layout == .flat { try await directorySyncs.sync(staged.folder) }
             _ = try await journal.markDelivered(row.id, mdn: evidence, warning: warning, resultPaths: [document.path, document.sidecarPath] + (document.rawMDNPath.map { [$0] } ?? []))
             if row.built?.body == nil { try? FileSystem.remove(bodyPath(of: row)) }
             context.logger.info("delivered", metadata: ["as2.message_id": "\(row.messageID)", "as2.partner": "\(partner.name)", "as2.file": "\(document.path)"])

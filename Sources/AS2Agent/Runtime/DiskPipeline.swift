@@ -2,10 +2,11 @@ import AS2Bytes
 import NIOPosix
 import Synchronization
 
-/// The disk work of one received message with a single suspension of its task: a first step on a
-/// disk thread, then the fsyncs it asks for side by side (that thread and others of `DiskIO.pool`),
-/// then a last step on the thread whose fsync finished last, then one resumption. Chained with
-/// `DiskIO.run` and `DiskIO.syncFiles` it was five jobs and a task group, each a wake-up and a hop.
+/// The disk work of one message (a received document's delivery, a sent file's finish) with a
+/// single suspension of its task: a first step on a disk thread, then the fsyncs it asks for side
+/// by side (that thread and others of `DiskIO.pool`), then a last step on the thread whose fsync
+/// finished last, then one resumption. Chained with `DiskIO.run` and `DiskIO.syncFiles` it was
+/// five jobs and a task group, each a wake-up and a hop.
 enum DiskPipeline {
     /// What the first step found: the result already, or files to fsync before `finish` makes it.
     /// `discard` cleans up when an fsync or `finish` fails.
