@@ -44,6 +44,13 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// Closes the idle kept-alive connections, so that the next request to each partner opens
+    /// a new one with the TLS settings and certificates in force now (after a reload: a replaced
+    /// certificate or trust file is read again, not kept alive for up to `idleTimeout`).
+    public func closeIdleConnections() {
+        for connection in pool.takeIdle() { connection.close() }
+    }
+
     /// Sends `request` and returns the final response (any status; 3xx are not followed). Throws
     /// `HTTPClientError`, or `CancellationError` when the calling task is cancelled mid-exchange.
     public func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {

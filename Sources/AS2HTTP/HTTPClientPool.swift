@@ -88,6 +88,17 @@ final class HTTPClientPool: Sendable {
         }
     }
 
+    /// Takes every idle connection out of the pool and returns them, for the caller to close;
+    /// connections carrying a request finish it and are kept afterwards as usual.
+    func takeIdle() -> [HTTPClientConnection] {
+        state.withLock { s in
+            let entries = s.idle.values.flatMap { $0 }
+            s.idle = [:]
+            for entry in entries { entry.expiry.cancel() }
+            return entries.map(\.connection)
+        }
+    }
+
     /// The idle timeout passed: closes the connection if it is still idle.
     private func expire(_ connection: HTTPClientConnection) {
         let wasIdle = state.withLock { Self.removeIdle(connection, from: &$0) != nil }

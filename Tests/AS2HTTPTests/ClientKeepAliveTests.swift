@@ -193,6 +193,23 @@ final class ClientKeepAliveTests: HTTPTestCase {
         XCTAssertEqual(error?.code, .invalidRequest)
     }
 
+    /// On reload the agent drops its idle connections: the next request opens a new one (with
+    /// the TLS settings read again), and the client keeps working.
+    func testClosingIdleConnectionsMakesTheNextRequestOpenANewOne() async throws {
+        let addresses = Addresses()
+        let (server, port) = try await startServer(addressRecordingHandler(addresses))
+        let client = makeClient()
+        _ = try await client.execute(request("http://127.0.0.1:\(port)/as2", body: MemoryByteSource("one")))
+        XCTAssertEqual(client.openConnectionCount, 1)
+        client.closeIdleConnections()
+        let closed = await eventually { await server.connectionCount == 0 && client.openConnectionCount == 0 }
+        XCTAssertTrue(closed, "the idle connection was not closed")
+        let response = try await client.execute(request("http://127.0.0.1:\(port)/as2", body: MemoryByteSource("two")))
+        XCTAssertEqual(response.status, 200)
+        XCTAssertEqual(try response.body.readAll(), Array("two".utf8))
+        XCTAssertEqual(addresses.values.withLock { Set($0).count }, 2, "the second request reused the closed connection")
+    }
+
     func testIdleConnectionIsClosedAfterTheIdleTimeout() async throws {
         let (server, port) = try await startServer(ScriptedHandler())
         let client = makeClient(idleTimeout: .milliseconds(200))

@@ -188,6 +188,8 @@ public final class Agent: Sendable {
         do {
             let configuration = try ConfigurationLoader.load(path: configurationPath)
             context.replace(try AgentSnapshot(configuration: configuration))
+            // Kept-alive connections were opened under the old TLS settings and certificates.
+            context.client.closeIdleConnections()
             await folders.reload()
             updateCertificateMetrics()
             context.logger.info("configuration reloaded", metadata: ["partners": "\(configuration.partners.count)"])
