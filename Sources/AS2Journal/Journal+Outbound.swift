@@ -41,7 +41,7 @@ extension Journal {
             row.state = OutboundState.sending.rawValue
             row.attempts = 1
             row.updatedAt = now
-            try row.insert(db)
+            try row.insertCached(db)
             guard let id = row.id else { throw JournalError.corruptRow(nil, "saved row has no id") }
             try Self.appendEvent(
                 db, id, now: now, kind: .created, state: OutboundState.queued.rawValue,

@@ -144,7 +144,7 @@ public final class Journal: Sendable {
     ) throws {
         row.updatedAt = now
         // insert or update, not save(): save() encodes the row once more to find its primary key.
-        if row.id == nil { try row.insert(db) } else { try row.update(db) }
+        if row.id == nil { try row.insertCached(db) } else { try row.update(db) }
         guard let id = row.id else { throw JournalError.corruptRow(nil, "saved row has no id") }
         try appendEvent(db, id, now: now, kind: kind, state: row.state, detail: detail)
     }

@@ -49,7 +49,7 @@ final class MessageRowEncodingTests: XCTestCase {
         let full = row
         let stored = try await journal.writer.write { db -> MessageRow? in
             var inserted = full
-            try inserted.insert(db)
+            try inserted.insertCached(db)
             return try MessageRow.fetchOne(db, key: inserted.id)
         }
         var expected = row
@@ -77,6 +77,34 @@ final class MessageRowEncodingTests: XCTestCase {
         encoder.outputFormatting = .sortedKeys
         encoder.dateEncodingStrategy = .millisecondsSince1970
         return String(decoding: try encoder.encode(row), as: UTF8.self)
+    }
+
+    /// A row the agent did not write (an unknown direction, text where a number belongs) is an
+    /// error when read, never a crash.
+    func testForeignRowsThrowWhenRead() async throws {
+        let journal = try Journal.inMemory()
+        for (direction, attempts) in [("sideways", "0"), ("outbound", "'many'")] {
+            let id = try await journal.writer.write { db -> Int64 in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(
+                    sql: """
+                        INSERT INTO message (direction, state, partner, as2_from, as2_to, message_id, message_id_key, attempts, created_at, updated_at) \
+                        VALUES (?, 'queued', 'acme', 'US', 'ACME', '<f@us>', ?, \(attempts), '2026-11-29 10:00:00.000', '2026-11-29 10:00:00.000')
+                        """, arguments: [direction, "f@us-\(direction)"])
+                return db.lastInsertedRowID
+            }
+            let error = await Self.error { _ = try await journal.writer.read { db in try MessageRow.fetchOne(db, key: id) } }
+            XCTAssertNotNil(error, "a row with direction \(direction) and attempts \(attempts) was read without an error")
+        }
+    }
+
+    private static func error(_ body: () async throws -> Void) async -> (any Error)? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// The codec list names every column of the table once: a column missing from it would never

@@ -24,7 +24,6 @@ public final class OutboundService: Sendable {
     /// scheduler, crash recovery and orphan adoption never send the same file twice at once.
     private let busy = Mutex<Set<String>>([])
     /// fsyncs of the claims folder, outboxes and sent/ shared by the files in flight.
-    let directorySyncs = DirectorySyncs()
 
     public init(context: AgentContext) { self.context = context }
 
@@ -67,6 +66,11 @@ public final class OutboundService: Sendable {
         await start(claim, partner: partner, snapshot: snapshot, syncingMove: true)
     }
 
+    /// fsyncs the folders a claim's rename changed (on a disk thread).
+    static func syncMove(_ claim: Claim) throws {
+        for folder in claim.moveFolders { try FolderSyncs.shared.sync(folder) }
+    }
+
     /// Files of one partner worked on at once for `sendConcurrency` exchanges in flight: enough
     /// that each exchange slot has the next file built and waiting, few enough that a burst of
     /// files stays in the outbox (unclaimed) rather than in the claims folder.
@@ -76,14 +80,13 @@ public final class OutboundService: Sendable {
     /// (one durable transaction: the row, the built request and attempt 1), then sent. Until that
     /// commit nothing has left the machine, so a crash before it leaves a claim without a row,
     /// which `adoptOrphanClaims` sends afresh under a new Message-ID. `syncingMove`: the claim's
-    /// move is not on disk yet; its folders are synced while the message is built, and before the
+    /// move is not on disk yet; its folders are synced after the build in the same disk job, before the
     /// journal commit (the file must not be able to reappear in the outbox once it is journaled).
     func start(_ claim: Claim, partner: PartnerRuntime, snapshot: AgentSnapshot, syncingMove: Bool = false) async {
         // File work (renames, fsyncs, reading the payload) runs on the disk threads, never on the
         // cooperative pool (one thread per core: an fsync there stalls every other task).
-        let moveSynced = syncingMove ? Task { [directorySyncs] in try await directorySyncs.sync(claim.moveFolders) } : nil
         guard own(claim.path) else {
-            _ = await moveSynced?.result
+            if syncingMove { _ = try? await DiskIO.run { try Self.syncMove(claim) } }
             return
         }
         defer { release(claim.path) }
@@ -94,21 +97,25 @@ public final class OutboundService: Sendable {
         let payloadSize: Int
         let sha: String
         let building: Result<BuiltMessage, any Error>
+        let moveSynced: Result<Void, any Error>
         let messageID = MessageID.generate(domain: InboundService.domain(snapshot.identity.as2ID))
         do {
-            // The payload is opened once: hashed, then built from the same descriptor.
-            (payloadSize, sha, building) = try await DiskIO.run { [self] in
+            // The payload is opened once: hashed, then built from the same descriptor; then the
+            // claim's move is synced in the same disk job (folder fsyncs shared with the other
+            // claims made meanwhile, `FolderSyncs`).
+            (payloadSize, sha, building, moveSynced) = try await DiskIO.run { [self] in
                 let payload = try FileByteSource(path: claim.path)
                 let sha = Hex.encode(try Digest.compute(.sha256, over: payload))
                 let building = Result { try build(claim: claim, payload: payload, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) }
-                return (payload.count, sha, building)
+                let moveSynced = syncingMove ? Result { try Self.syncMove(claim) } : .success(())
+                return (payload.count, sha, building, moveSynced)
             }
         } catch {
             log.error("cannot start sending", metadata: ["error": "\(error)"])
             await failClaim(claim, partner: partner, messageID: nil, category: .configuration, reason: "could not start sending: \(error)", attempts: 0)
             return
         }
-        if case let .failure(error)? = await moveSynced?.result {
+        if case let .failure(error) = moveSynced {
             // As when the claim itself fails: the claim stays, without a row, adopted at the next start.
             try? FileSystem.remove(bodyPath)
             log.error("cannot claim a file", metadata: ["error": "\(error)"])
