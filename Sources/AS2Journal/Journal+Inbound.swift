@@ -23,7 +23,7 @@ extension Journal {
         }
         let existing: MessageRow?
         do {
-            existing = try await read { db in
+            existing = try readNow { db in
                 let lookup = try db.cachedStatement(
                     sql: "SELECT * FROM message WHERE direction = ? AND as2_from = ? AND as2_to = ? AND message_id_key = ?")
                 return try MessageRow.fetchOne(

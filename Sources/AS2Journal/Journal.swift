@@ -108,6 +108,18 @@ public final class Journal: Sendable {
         }
     }
 
+    /// Runs a short `operation` (one indexed lookup) on a read-only snapshot on the calling thread:
+    /// SQLite in WAL mode never waits for the writer, so the lookup takes microseconds, where the
+    /// async `read` hops to a reader queue and back (two thread wake-ups per call). For the hot
+    /// path of every received message only; anything longer uses `read`.
+    func readNow<T>(_ operation: (Database) throws -> T) throws -> T {
+        do {
+            return try writer.read(operation)
+        } catch {
+            throw JournalError.storage(error)
+        }
+    }
+
     /// Runs `operation` on a read-only snapshot of committed data. Unlike writes, a read is
     /// abandoned (`CancellationError`) when the calling task is cancelled.
     func read<T: Sendable>(_ operation: @escaping @Sendable (Database) throws -> T) async throws -> T {
