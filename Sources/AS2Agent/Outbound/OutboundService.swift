@@ -49,7 +49,7 @@ public final class OutboundService: Sendable {
         context.metrics.add("as2_queue_depth", ["partner": partner.name], 1)
         await limiter.acquire(partner.name, limit: limit)
         defer {
-            Task { await limiter.release(partner.name) }
+            limiter.release(partner.name)
             context.metrics.add("as2_queue_depth", ["partner": partner.name], -1)
         }
         // Stopping (SIGTERM): a file not yet claimed stays in the outbox for the next start.
@@ -292,7 +292,7 @@ public final class OutboundService: Sendable {
             request.maxResponseBodySize = 16 << 20
             log.debug("sending", metadata: ["attempt": "\(current.attempts)"])
             await sending.acquire(partner.name, limit: c.sendConcurrency)
-            defer { Task { await sending.release(partner.name) } }
+            defer { sending.release(partner.name) }
             response = try await context.client.execute(request)
         } catch let error as HTTPClientError {
             log.warning("send failed", metadata: ["error": "\(error)", "transient": "\(error.isTransient)"])
@@ -555,7 +555,7 @@ public final class OutboundService: Sendable {
             return
         }
         await limiter.acquire(partner.name, limit: Self.pipelineLimit(partner.configuration.sendConcurrency))
-        defer { Task { await limiter.release(partner.name) } }
+        defer { limiter.release(partner.name) }
         // The journal row may have moved on while this task waited (another task finished it).
         guard let current = try? await journal.findOutbound(claimedPath: row.claimedPath), current.id == row.id,
             [.queued, .sending, .retryScheduled].contains(current.state)
