@@ -2,11 +2,17 @@ import NIOCore
 import Synchronization
 
 /// The server's live connections: bounds how many are served at once, and on shutdown tells idle
-/// connections (between requests) from busy ones, which finish their request first.
+/// connections (between requests) from busy ones, which finish their request first. When every
+/// slot is taken and a new client waits, the connection kept alive idle the longest is closed to
+/// make room: partners' keep-alive pools must not lock other partners out until they time out.
 final class ConnectionRegistry: Sendable {
     private struct Entry {
         let channel: any Channel
         var busy: Bool
+        /// Since when the connection has waited for its next request after serving one (nil: busy,
+        /// or no request yet; only a kept-alive connection is closed to make room).
+        var idleSince: ContinuousClock.Instant?
+        var evicting = false
     }
 
     private struct State {
@@ -40,8 +46,31 @@ final class ConnectionRegistry: Sendable {
                 s.waiters.append(continuation)
                 return nil
             }
-            if let granted { continuation.resume(returning: granted) }
+            if let granted {
+                continuation.resume(returning: granted)
+            } else {
+                makeRoom()
+            }
         }
+    }
+
+    /// Closes the longest-idle kept-alive connection for each waiter not yet covered by one being
+    /// closed; its slot then passes to the waiter (`releaseSlot`).
+    private func makeRoom() {
+        let victims: [any Channel] = state.withLock { s in
+            var victims: [any Channel] = []
+            var closing = s.entries.values.filter(\.evicting).count
+            while closing < s.waiters.count {
+                guard let (id, entry) = s.entries.filter({ !$0.value.busy && !$0.value.evicting && $0.value.idleSince != nil })
+                    .min(by: { $0.value.idleSince! < $1.value.idleSince! })
+                else { break }
+                s.entries[id]?.evicting = true
+                victims.append(entry.channel)
+                closing += 1
+            }
+            return victims
+        }
+        for channel in victims { channel.close(promise: nil) }
     }
 
     /// Gives a slot back, handing it to the longest waiter if any.
@@ -72,8 +101,9 @@ final class ConnectionRegistry: Sendable {
     /// is dropped; the connection is being closed).
     func beginRequest(_ id: Int) -> Bool {
         state.withLock { s in
-            if s.shuttingDown { return false }
+            if s.shuttingDown || s.entries[id]?.evicting == true { return false }
             s.entries[id]?.busy = true
+            s.entries[id]?.idleSince = nil
             return true
         }
     }
@@ -81,10 +111,13 @@ final class ConnectionRegistry: Sendable {
     /// The response is written: the connection is idle again. False once shutdown has begun (the
     /// connection must close instead of waiting for another request).
     func endRequest(_ id: Int) -> Bool {
-        state.withLock { s in
+        let (keep, waiting) = state.withLock { s -> (Bool, Bool) in
             s.entries[id]?.busy = false
-            return !s.shuttingDown
+            s.entries[id]?.idleSince = .now
+            return (!s.shuttingDown, !s.waiters.isEmpty)
         }
+        if waiting { makeRoom() }  // a client waits for a slot: this connection may be the one to go
+        return keep
     }
 
     /// Stops admitting connections and requests. Returns the channels to close now: the idle ones,

@@ -184,6 +184,38 @@ final class ClientBehaviourTests: HTTPTestCase {
         XCTAssertEqual(handler.handleCount, 2)
     }
 
+    /// A partner's keep-alive pool holds every slot with idle connections: a new client is not
+    /// locked out until they time out (60 s here); the longest-idle one is closed to admit it, and
+    /// the partner's next request opens a new connection.
+    func testIdleKeptAliveConnectionsMakeRoomForANewClient() async throws {
+        let (server, port) = try await startServer(ScriptedHandler()) {
+            $0.limits.maxConnections = 2
+            $0.limits.idleTimeout = .seconds(60)
+        }
+        let partner = HTTPClient(version: "9.9.9-test", logger: logs.logger())
+        defer { Task { await partner.shutdown() } }
+        // Two requests at once: two connections, both kept alive afterwards.
+        let (requestA, requestB) = (request("http://127.0.0.1:\(port)/a", body: MemoryByteSource("a")), request("http://127.0.0.1:\(port)/b", body: MemoryByteSource("b")))
+        async let a = partner.execute(requestA)
+        async let b = partner.execute(requestB)
+        let first = try await [a.status, b.status]
+        XCTAssertEqual(first, [200, 200])
+        let held = await server.connectionCount
+        XCTAssertEqual(held, 2, "the partner's two connections are kept alive")
+
+        let other = HTTPClient(version: "9.9.9-test", logger: logs.logger(), maxIdlePerEndpoint: 0)
+        defer { Task { await other.shutdown() } }
+        let started = ContinuousClock.now
+        let response = try await other.execute(request("http://127.0.0.1:\(port)/other", body: MemoryByteSource("c")))
+        XCTAssertEqual(response.status, 200)
+        XCTAssertLessThan(started.duration(to: .now), .seconds(10), "the new client waited for an idle connection to time out")
+        let afterwards = await server.connectionCount
+        XCTAssertLessThanOrEqual(afterwards, 2)
+        // The partner's pool still works: a closed kept-alive connection is retried on a new one.
+        let again = try await partner.execute(request("http://127.0.0.1:\(port)/again", body: MemoryByteSource("d")))
+        XCTAssertEqual(again.status, 200)
+    }
+
     /// A port that was just free: bound, then closed.
     static func closedPort() async throws -> Int {
         let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
