@@ -124,8 +124,8 @@ extension CMS {
         var issuer: OpaquePointer?
         var serial: UnsafeMutablePointer<ASN1_INTEGER>?
         guard CMS_RecipientInfo_ktri_get0_signer_id(ri, &keyID, &issuer, &serial) == 1 else { return "an unreadable recipient" }
-        if let keyID { return "subjectKeyIdentifier \(hexString(asn1StringBytes(UnsafePointer(keyID))))" }
-        return "issuer \"\(Certificate.format(issuer))\" serial \(serial.map { hexString(asn1StringBytes(UnsafePointer($0))) } ?? "?")"
+        if let keyID { return "subjectKeyIdentifier \(Hex.encode(asn1StringBytes(UnsafePointer(keyID))))" }
+        return "issuer \"\(Certificate.format(issuer))\" serial \(serial.map { Hex.encode(asn1StringBytes(UnsafePointer($0))) } ?? "?")"
     }
 
     /// Feeds the ciphertext through OpenSSL's decrypting BIO in chunks and writes the plaintext to

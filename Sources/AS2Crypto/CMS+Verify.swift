@@ -140,9 +140,9 @@ extension CMS {
         guard CMS_SignerInfo_get0_signer_id(si, &keyID, &issuer, &serial) == 1 else { return "an unreadable signer identifier" }
         var text: String
         if let keyID {
-            text = "subjectKeyIdentifier \(hexString(asn1StringBytes(UnsafePointer(keyID))))"
+            text = "subjectKeyIdentifier \(Hex.encode(asn1StringBytes(UnsafePointer(keyID))))"
         } else {
-            text = "issuer \"\(Certificate.format(issuer))\" serial \(serial.map { hexString(asn1StringBytes(UnsafePointer($0))) } ?? "?")"
+            text = "issuer \"\(Certificate.format(issuer))\" serial \(serial.map { Hex.encode(asn1StringBytes(UnsafePointer($0))) } ?? "?")"
         }
         if let cms, let embedded = CMS_get1_certs(cms) {
             defer { as2_sk_X509_pop_free(embedded) }

@@ -149,17 +149,7 @@ public final class Certificate: @unchecked Sendable, Hashable, CustomStringConve
     }
 
     /// Lowercase hex pairs joined by colons.
-    static func fingerprint(_ digest: [UInt8]) -> String {
-        let digits: [UInt8] = Array("0123456789abcdef".utf8)
-        var text: [UInt8] = []
-        text.reserveCapacity(digest.count * 3)
-        for (i, b) in digest.enumerated() {
-            if i > 0 { text.append(UInt8(ascii: ":")) }
-            text.append(digits[Int(b >> 4)])
-            text.append(digits[Int(b & 0xf)])
-        }
-        return String(decoding: text, as: UTF8.self)
-    }
+    static func fingerprint(_ digest: [UInt8]) -> String { Hex.encode(digest, separator: UInt8(ascii: ":")) }
 
     // MARK: Names and numbers
 

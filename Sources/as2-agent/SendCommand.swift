@@ -123,6 +123,3 @@ struct SendCommand: AsyncParsableCommand {
     }
 }
 
-enum Hex {
-    static func encode(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
-}

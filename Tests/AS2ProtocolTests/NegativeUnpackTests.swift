@@ -188,6 +188,32 @@ final class NegativeUnpackTests: XCTestCase {
         }
     }
 
+    /// Case 37's rare branch, made deterministic: an altered CBC ciphertext whose padding still
+    /// checks out (about 1 alteration in 256) decrypts to a multipart/signed that does not parse.
+    /// That is decryption-failed too, not unexpected-processing-error; outside encryption the
+    /// same entity stays unexpected-processing-error.
+    func testAMultipartSignedThatDoesNotParseRightAfterDecryptionIsADecryptionFailure() throws {
+        let broken = Array(
+            ("Content-Type: multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"b1\"\r\n\r\n"
+                + "--b1\r\nContent-Type: application/edi-x12\r\n\r\nISA*00*~\r\n--b1\r\nContent-Type: application/pkcs7-signature\r\n\r\nAAAA\r\n--b\u{7}\u{2}garbled").utf8)
+        let sink = MemorySink()
+        try CMS.encrypt(content: MemoryByteSource(broken), recipients: [x.parties.acme.certificate], algorithm: .aes256CBC, to: sink)
+        let encryptedHeaders: [(String, String)] = [
+            ("AS2-From", "GLOBEX"), ("AS2-To", "ACME"), ("Message-ID", "<garbled@test>"),
+            ("Content-Type", "application/pkcs7-mime; smime-type=enveloped-data"),
+        ]
+        let (_, encrypted) = try x.unpack(headers: encryptedHeaders, body: MemoryByteSource(sink.bytes))
+        expect(encrypted, .decryptionFailed)
+
+        let body = broken[(broken.firstIndex(of: UInt8(ascii: "-")) ?? 0)...]
+        let plainHeaders: [(String, String)] = [
+            ("AS2-From", "GLOBEX"), ("AS2-To", "ACME"), ("Message-ID", "<garbled-plain@test>"),
+            ("Content-Type", "multipart/signed; protocol=\"application/pkcs7-signature\"; micalg=sha-256; boundary=\"b1\""),
+        ]
+        let (_, plain) = try x.unpack(headers: plainHeaders, body: MemoryByteSource(Array(body)))
+        expect(plain, .unexpectedProcessingError)
+    }
+
     func testHeaderlessDecryptedContentIsAcceptedAsDefaultType() throws {
         // R-STR-4: a sender that encrypts the bare payload.
         let sink = MemorySink()

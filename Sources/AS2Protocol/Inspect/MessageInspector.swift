@@ -53,7 +53,7 @@ public enum MessageInspector {
             do {
                 let sha = try Digest.compute(.sha256, over: m.payload)
                 var payload = InspectionReport.Payload(
-                    size: m.payload.count, sha256: sha.map { String(format: "%02x", $0) }.joined(),
+                    size: m.payload.count, sha256: Hex.encode(sha),
                     contentType: m.contentType, filename: m.filename ?? SafeFilename.fromMessageID(request.messageID),
                     originalFilename: m.originalFilename
                 )

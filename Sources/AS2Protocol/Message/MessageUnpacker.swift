@@ -190,14 +190,21 @@ struct Unwrapping {
         guard proto == "application/pkcs7-signature" || proto == "application/x-pkcs7-signature" else {
             throw reject(.unexpectedProcessingError, "unsupported signature protocol \"\(proto)\"")
         }
+        // Straight out of decryption, a multipart/signed that does not parse is what an altered
+        // CBC ciphertext whose padding still checked out decrypts to (about 1 in 256 alterations):
+        // decryption-failed, as for a bad padding (requirements case 37).
+        let malformed: DispositionError = {
+            if case .encrypted? = layers.last { return .decryptionFailed }
+            return .unexpectedProcessingError
+        }()
         let multipart: Multipart
         do {
             multipart = try Multipart.parse(entity)
         } catch {
-            throw reject(.unexpectedProcessingError, "malformed multipart/signed: \(error)")
+            throw reject(malformed, "malformed multipart/signed: \(error)")
         }
         guard multipart.parts.count == 2 else {
-            throw reject(.unexpectedProcessingError, "multipart/signed has \(multipart.parts.count) parts, expected 2")
+            throw reject(malformed, "multipart/signed has \(multipart.parts.count) parts, expected 2")
         }
         if let micalg = contentType[parameter: "micalg"], DigestAlgorithm(micalg: micalg) == nil {
             notes.append("unknown micalg \"\(micalg)\"; the SignerInfo digest algorithm was used")
