@@ -43,17 +43,21 @@ final class FolderSyncsTests: XCTestCase {
         XCTAssertEqual(syncs.trackedFolders, 0)
     }
 
-    /// Different folders never wait for each other's fsync.
+    /// Different folders never wait for each other's fsync: each fake fsync waits (up to 5 s) for
+    /// the other folder's to be running too, which only happens if they run side by side.
     func testFoldersAreIndependent() throws {
         let running = Mutex<Set<String>>([])
         let overlapped = Atomic<Bool>(false)
         let syncs = FolderSyncs { path in
-            let others = running.withLock { r -> Int in
-                r.insert(path)
-                return r.count
+            running.withLock { _ = $0.insert(path) }
+            let deadline = Date(timeIntervalSinceNow: 5)
+            while Date() < deadline {
+                if overlapped.load(ordering: .sequentiallyConsistent) || running.withLock({ $0.count }) == 2 {
+                    overlapped.store(true, ordering: .sequentiallyConsistent)
+                    break
+                }
+                Thread.sleep(forTimeInterval: 0.001)
             }
-            if others > 1 { overlapped.store(true, ordering: .sequentiallyConsistent) }
-            Thread.sleep(forTimeInterval: 0.02)
             running.withLock { _ = $0.remove(path) }
         }
         let next = Atomic<Int>(0)

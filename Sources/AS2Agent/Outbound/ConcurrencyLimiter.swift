@@ -46,4 +46,7 @@ final class ConcurrencyLimiter: Sendable {
 
     /// Slots taken for `key` (for tests).
     func running(_ key: String) -> Int { state.withLock { $0.running[key, default: 0] } }
+
+    /// Tasks waiting for a slot for `key` (for tests).
+    func waiting(_ key: String) -> Int { state.withLock { $0.waiting[key]?.count ?? 0 } }
 }
