@@ -12,9 +12,18 @@ public final class FileByteSource: ByteSource, @unchecked Sendable {
     public let path: String
     public let count: Int
     private let fd: Int32
+    /// The temporary file this source reads, kept (named in its folder) as long as the source
+    /// lives, so that it can be linked elsewhere instead of copied (`spooledFile(_:)`).
+    public let temporaryFile: TemporaryFile?
 
-    public init(path: String) throws {
+    public convenience init(path: String) throws {
+        try self.init(path: path, keeping: nil)
+    }
+
+    /// Reads `path`; `temporaryFile` (whose path it is) is removed when this source is released.
+    public init(path: String, keeping temporaryFile: TemporaryFile?) throws {
         self.path = path
+        self.temporaryFile = temporaryFile
         let fd = try SystemError.retrying("open", path) { open(path, O_RDONLY | O_CLOEXEC) }
         var st = stat()
         guard fstat(fd, &st) == 0 else {
@@ -43,5 +52,20 @@ public final class FileByteSource: ByteSource, @unchecked Sendable {
             }
             initialized = done
         }
+    }
+}
+
+extension FileByteSource {
+    /// The path of the spooled temporary file that `source` covers whole (itself, or a slice of
+    /// all of it), or nil: bytes that can be given a second name with `link(2)` instead of being
+    /// copied. Only files spooled by this process (`SpoolingSink`), never a file someone else owns.
+    public static func spooledFile(_ source: any ByteSource) -> String? {
+        if let file = source as? FileByteSource, file.temporaryFile != nil { return file.path }
+        if let slice = source as? ByteSlice, let file = slice.base as? FileByteSource, file.temporaryFile != nil,
+            slice.range == 0..<file.count
+        {
+            return file.path
+        }
+        return nil
     }
 }

@@ -23,6 +23,16 @@ public enum FileSystem {
         return true
     }
 
+    /// A second name `to` for the file `from` (`link(2)`): false when `to` exists already (both
+    /// left alone). Throws `ByteError.io` with `EXDEV` when they are on different filesystems.
+    public static func linkNoReplace(_ from: String, to: String) throws -> Bool {
+        if link(from, to) != 0 {
+            if errno == EEXIST { return false }
+            throw ByteError.io(operation: "link", path: from, errno: errno)
+        }
+        return true
+    }
+
     /// fsync of a file written and closed earlier (its data and size reach the disk).
     public static func syncFile(_ path: String) throws {
         try sync(path, flags: O_RDONLY | O_CLOEXEC)

@@ -38,12 +38,13 @@ public final class SpoolingSink: ByteSink {
         self.fileSink = sink
     }
 
-    /// Finishes writing and returns what was written. The temporary file (if any) is unlinked once
-    /// the returned source is open; the open descriptor keeps the data readable until it is released.
+    /// Finishes writing and returns what was written. The temporary file (if any) belongs to the
+    /// returned source and is removed when that is released (a caller may link it elsewhere
+    /// first: `FileByteSource.spooledFile`); after a crash, the agent sweeps stale ones at start.
     public func source() throws -> any ByteSource {
         guard let file, let fileSink else { return MemoryByteSource(memory) }
         try fileSink.close()
-        let source = try file.source()
+        let source = try FileByteSource(path: file.path, keeping: file)
         self.fileSink = nil
         self.file = nil
         return source

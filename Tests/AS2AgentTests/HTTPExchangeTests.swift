@@ -43,19 +43,39 @@ final class HTTPExchangeTests: HTTPAgentTestCase {
     }
 
     func testASignedEntityOverTheJournalLimitIsKeptAsAnEvidenceFile() throws {
+        try assertEvidenceFile(documentSize: 1_200_000)  // decrypted in memory: the evidence is a copy
+    }
+
+    /// Over the 4 MiB an unpack keeps in memory, the decrypted content is a spooled file, and
+    /// the evidence is a second link to it instead of a copy.
+    func testALargeSignedEntityBecomesTheEvidenceFileWithoutACopy() throws {
+        try assertEvidenceFile(documentSize: 5_000_000)
+    }
+
+    func assertEvidenceFile(documentSize: Int, file: StaticString = #filePath, line: UInt = #line) throws {
         let (acme, globex) = try pair()
         try globex.start()
         try acme.start()
-        let document = payload(1_200_000)
+        let document = payload(documentSize)
         try acme.drop(document, as: "big.bin", to: "globex")
         let sent = try acme.waitSent("big.bin", partner: "globex")
-        XCTAssertEqual(sent.mdn.dispositionType, .processed)
+        XCTAssertEqual(sent.mdn.dispositionType, .processed, file: file, line: line)
         let files = try FileManager.default.subpathsOfDirectory(atPath: globex.state + "/evidence").filter { $0.hasSuffix(".signed-entity.mime") }
-        XCTAssertEqual(files.count, 1, "\(files)")
+        XCTAssertEqual(files.count, 1, "\(files)", file: file, line: line)
         let exported = try exportEvidence(globex, messageID: sent.messageId)
-        XCTAssertGreaterThan(exported.entitySize, 1_200_000)
-        XCTAssertTrue(exported.entity.contains("\r\ncontent-type: multipart/signed"))
-        XCTAssertFalse(exported.signerPEM.isEmpty)
+        XCTAssertGreaterThan(exported.entitySize, documentSize, file: file, line: line)
+        XCTAssertTrue(exported.entity.contains("\r\ncontent-type: multipart/signed"), file: file, line: line)
+        XCTAssertFalse(exported.signerPEM.isEmpty, file: file, line: line)
+        // Mode 0640 either way, and no spooled temp file stays in work/ once the message is done.
+        let mode = try XCTUnwrap(FileManager.default.attributesOfItem(atPath: globex.state + "/evidence/" + files[0])[.posixPermissions] as? Int)
+        XCTAssertEqual(mode & 0o777, 0o640, file: file, line: line)
+        var leftovers: [String] = []
+        for _ in 0..<100 {
+            leftovers = try FileManager.default.contentsOfDirectory(atPath: globex.state + "/work").filter { $0.hasPrefix("tmp-") }
+            if leftovers.isEmpty { break }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        XCTAssertEqual(leftovers, [], "spooled temp files left in work/", file: file, line: line)
     }
 
     /// `as2-agent message evidence` of `messageID` on `node`: the signed entity (lower-cased

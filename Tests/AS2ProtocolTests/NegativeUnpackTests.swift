@@ -214,6 +214,17 @@ final class NegativeUnpackTests: XCTestCase {
         expect(plain, .unexpectedProcessingError)
     }
 
+    /// The agent links a large message's evidence instead of copying it: that needs the signed
+    /// entity of an encrypted message to be the whole spooled decrypted content.
+    func testTheSignedEntityOfALargeEncryptedMessageIsTheWholeSpooledDecryptedContent() throws {
+        let m = try x.build(randomBytes(5_000_000), x.options(sign: .sha256, encrypt: .aes256CBC))  // over the 4 MiB kept in memory
+        let (_, result) = try x.unpack(headers: headers(m), body: m.body)
+        let accepted = try accepted(result)
+        let entity = try XCTUnwrap(accepted.signedEntity)
+        let spooled = try XCTUnwrap(FileByteSource.spooledFile(entity), "the signed entity is not a whole spooled file: \(type(of: entity)) \((entity as? ByteSlice).map { "\(type(of: $0.base)) \($0.range) of \($0.base.count)" } ?? "")")
+        XCTAssertEqual(try FileByteSource(path: spooled).count, entity.count)
+    }
+
     func testHeaderlessDecryptedContentIsAcceptedAsDefaultType() throws {
         // R-STR-4: a sender that encrypts the bare payload.
         let sink = MemorySink()

@@ -35,6 +35,7 @@ public final class Agent: Sendable {
         let snapshot = try AgentSnapshot(configuration: configuration, certificates: certificates)
         let directories = AgentDirectories(state: configuration.agent.stateDirectory)
         try directories.create()
+        let stale = directories.removeStaleTemporaryFiles()
         let journal = try Journal.open(path: directories.journal)
         let context = AgentContext(
             snapshot: snapshot, journal: journal, client: HTTPClient(version: version, logger: logger),
@@ -48,6 +49,9 @@ public final class Agent: Sendable {
         receipts = AsyncReceiptService(context: context, outbound: outbound)
         scheduler = Scheduler(context: context, outbound: outbound, dispatcher: dispatcher)
         folders = FolderService(context: context, outbound: outbound, readiness: readiness, watcherExecutable: watcherExecutable)
+        if !stale.isEmpty {
+            logger.notice("removed temp files an earlier run left behind", metadata: ["count": "\(stale.count)", "first": "\(stale[0])"])
+        }
     }
 
     /// Runs until SIGTERM/SIGINT (or the task is cancelled). Returns after a graceful drain.

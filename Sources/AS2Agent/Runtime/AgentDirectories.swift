@@ -1,4 +1,5 @@
 import AS2Bytes
+import Foundation
 
 /// The agent's own files under the state directory (docs/operations.md lists them for backups).
 public struct AgentDirectories: Sendable {
@@ -20,4 +21,31 @@ public struct AgentDirectories: Sendable {
     }
 
     public func outboundBody(id: Int64) -> String { outbound + "/\(id).body" }
+
+    /// Removes the temp files a crash left behind, when older than `age` (a CLI command such as
+    /// `partner test` may be using a fresh one): spooled bodies and layers (`tmp-*`) in work/ and
+    /// http-spool/, and unfinished evidence copies (`.tmp-*.part`) under evidence/. Returns the
+    /// removed paths. Run it at start.
+    @discardableResult
+    public func removeStaleTemporaryFiles(olderThan age: TimeInterval = 3600, now: Date = Date()) -> [String] {
+        let files = FileManager.default
+        var removed: [String] = []
+        func sweep(_ dir: String, depth: Int, matches: (String) -> Bool) {
+            guard let names = try? files.contentsOfDirectory(atPath: dir) else { return }
+            for name in names {
+                let path = dir + "/" + name
+                guard let attributes = try? files.attributesOfItem(atPath: path) else { continue }
+                if attributes[.type] as? FileAttributeType == .typeDirectory {
+                    if depth > 0 { sweep(path, depth: depth - 1, matches: matches) }
+                } else if matches(name), let modified = attributes[.modificationDate] as? Date,
+                    now.timeIntervalSince(modified) > age, (try? FileSystem.remove(path)) != nil
+                {
+                    removed.append(path)
+                }
+            }
+        }
+        for dir in [work, httpSpool] { sweep(dir, depth: 0) { $0.hasPrefix("tmp-") } }
+        sweep(evidence, depth: 1) { $0.hasPrefix(".tmp-") && $0.hasSuffix(".part") }
+        return removed
+    }
 }
