@@ -34,7 +34,8 @@ public struct AgentDirectories: Sendable {
             guard let names = try? files.contentsOfDirectory(atPath: dir) else { return }
             for name in names {
                 let path = dir + "/" + name
-                guard let attributes = try? files.attributesOfItem(atPath: path) else { continue }
+                // Only candidates and, above the last level, folders are looked at: years of evidence files are not.
+                guard matches(name) || depth > 0, let attributes = try? files.attributesOfItem(atPath: path) else { continue }
                 if attributes[.type] as? FileAttributeType == .typeDirectory {
                     if depth > 0 { sweep(path, depth: depth - 1, matches: matches) }
                 } else if matches(name), let modified = attributes[.modificationDate] as? Date,
