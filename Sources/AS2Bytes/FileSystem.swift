@@ -15,10 +15,7 @@ public enum FileSystem {
     /// Moves `from` to `to` unless `to` exists (then returns false and leaves both alone).
     /// Uses link + unlink, which never replaces; a crash in between leaves a stray temp name only.
     public static func renameNoReplace(_ from: String, to: String) throws -> Bool {
-        if link(from, to) != 0 {
-            if errno == EEXIST { return false }
-            throw ByteError.io(operation: "link", path: from, errno: errno)
-        }
+        guard try linkNoReplace(from, to: to) else { return false }
         try SystemError.retrying("unlink", from) { unlink(from) }
         return true
     }

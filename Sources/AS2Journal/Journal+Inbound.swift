@@ -106,8 +106,8 @@ extension Journal {
                 as2From: claim.as2From, as2To: claim.as2To, messageID: claim.messageID, messageIDKey: claim.messageIDKey,
                 bodySHA256: claim.bodySHA256, createdAt: now, updatedAt: now)
             let (kind, detail) = Self.apply(outcome, mdn: mdn, evidencePaths: evidencePaths, origin: origin, to: &row, now: now)
-            let id = try Self.insertInbound(db, row)
-            row.id = id
+            try row.insertCached(db)
+            let id = db.lastInsertedRowID
             try Self.appendEvent(
                 db, id, now: now, kind: .received, state: InboundState.processing.rawValue,
                 detail: "\(claim.messageID); body sha256 \(claim.bodySHA256)")
@@ -172,29 +172,6 @@ extension Journal {
             detail += "; no MDN requested"
         }
         return (kind, detail)
-    }
-
-    /// Inserts a completed inbound row with a cached statement naming only the columns an inbound
-    /// row uses (GRDB's record insert encodes and binds all of them); returns its id.
-    private static func insertInbound(_ db: Database, _ row: MessageRow) throws -> Int64 {
-        let insert = try db.cachedStatement(
-            sql: """
-                INSERT INTO message (direction, state, partner, as2_from, as2_to, message_id, message_id_key, \
-                file_name, payload_size, payload_sha256, body_sha256, disposition, mdn_mode, mdn_raw, mdn_headers, \
-                mdn_async_url, mdn_state, mdn_attempts, mdn_next_attempt_at, result_paths, evidence_paths, \
-                evidence_signed_entity, evidence_signer_sha256, created_at, updated_at) \
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-        let values: [(any DatabaseValueConvertible)?] = [
-            row.direction.rawValue, row.state, row.partner, row.as2From, row.as2To, row.messageID, row.messageIDKey,
-            row.fileName, row.payloadSize, row.payloadSHA256, row.bodySHA256, row.disposition, row.mdnMode?.rawValue,
-            row.mdnRaw, row.mdnHeaders.map(JournalJSON.headers), row.mdnAsyncURL, row.mdnState?.rawValue,
-            row.mdnAttempts, row.mdnNextAttemptAt, row.resultPaths.map(JournalJSON.strings),
-            row.evidencePaths.map(JournalJSON.strings), row.evidenceSignedEntity, row.evidenceSignerSHA256,
-            row.createdAt, row.updatedAt,
-        ]
-        try insert.execute(arguments: StatementArguments(values))
-        return db.lastInsertedRowID
     }
 
     /// Marks every `processing` row `interrupted`. Call once at start, before accepting requests:

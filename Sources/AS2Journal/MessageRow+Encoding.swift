@@ -3,8 +3,9 @@ import GRDB
 
 /// Hand-written column encoding: GRDB's Codable path encoded all 47 columns through a keyed
 /// encoding container on every save (a fifth of the journal's CPU per message). Values are stored
-/// exactly as that path stored them — raw values for enums, GRDB's Date format, JSON from
-/// `databaseJSONEncoder(for:)` for arrays and dictionaries — and read back by the Codable decoder.
+/// exactly as that path stored them — raw values for enums, GRDB's Date format, JSON byte for byte
+/// as `databaseJSONEncoder(for:)` writes it (`JournalJSON` for header and string lists) — and read
+/// back by `init(row:)` (MessageRow+Decoding).
 extension MessageRow {
     /// One column: its name, whether two rows differ in it, and its stored value.
     struct ColumnCodec: Sendable {

@@ -139,10 +139,11 @@ public struct Claim: Sendable, Hashable {
 
     /// Puts the move into the claim on disk: the claim folder (the document's new entry) and the
     /// outbox folder it left. Until then a crash may put the document back in the outbox, so this
-    /// precedes sending it.
+    /// precedes sending it. The folder fsyncs are shared with the claims made at the same moment
+    /// (`FolderSyncs`); call it on a disk thread.
     public func syncMove() throws {
         try SpoolError.wrapping("syncing claim \(id) (\(subpath))") {
-            for folder in moveFolders { try FileSystem.syncDirectory(folder) }
+            for folder in moveFolders { try FolderSyncs.shared.sync(folder) }
         }
     }
 

@@ -7,28 +7,18 @@ extension PartnerFolders {
     /// when older than `age`. Returns the removed paths. Run it at start.
     @discardableResult
     public func removeStaleTemporaryFiles(olderThan age: TimeInterval = 3600, now: Date = Date()) throws -> [String] {
-        let limit = Int64((now.timeIntervalSince1970 - age) * 1_000_000_000)
         var removed: [String] = []
-        func sweep(_ dir: String, everything: Bool) throws {
-            guard let entries = try? SpoolFileSystem.list(dir) else { return }
-            for entry in entries {
-                guard let name = entry.name else { continue }
-                let path = dir + "/" + name
-                guard let status = SpoolFileSystem.status(path) else { continue }
-                if status.kind == .directory {
-                    try sweep(path, everything: everything)
-                    continue
-                }
-                let ours = (name.hasPrefix(".tmp-") || name.hasPrefix(".as2-in-")) && name.hasSuffix(".part")
-                if (everything || ours) && status.modified < limit {
-                    try FileSystem.remove(path)
-                    removed.append(path)
-                }
+        func remove(under dir: String, matching matches: (String) -> Bool) throws {
+            for path in StaleFiles.find(under: dir, olderThan: age, now: now, matching: matches) {
+                try FileSystem.remove(path)
+                removed.append(path)
             }
         }
         try SpoolError.wrapping("removing stale temp files of \(partner)") {
-            try sweep(tmp, everything: true)
-            for dir in [inbox, sent, failed] { try sweep(dir, everything: false) }
+            try remove(under: tmp) { _ in true }
+            for dir in [inbox, sent, failed] {
+                try remove(under: dir) { ($0.hasPrefix(".tmp-") || $0.hasPrefix(".as2-in-")) && $0.hasSuffix(".part") }
+            }
         }
         return removed
     }

@@ -58,8 +58,7 @@ public struct StagedFinish: Sendable {
 
     public let claim: Claim
     let outcome: Outcome
-    /// The folder the document goes to (`sent/` or `failed/`); `place(_:syncingFolder: false)`
-    /// leaves its fsync to the caller.
+    /// The folder the document goes to (`sent/` or `failed/`).
     public let folder: String
     /// The name the sidecars were written for.
     public let name: String
@@ -131,10 +130,9 @@ extension Claim {
 
     /// Step 3, once `staged.unsyncedPaths` are fsynced: the sidecars into place, then the document,
     /// then one fsync of the folder, shared with the files finishing there at the same time
-    /// (`FolderSyncs`; unless `syncingFolder` is false: the caller fsyncs
-    /// `staged.folder` before it records the outcome). A name taken meanwhile moves on to the next.
+    /// (`FolderSyncs`). A name taken meanwhile moves on to the next.
     @discardableResult
-    public func place(_ staged: StagedFinish, syncingFolder: Bool = true) throws -> DeliveredDocument {
+    public func place(_ staged: StagedFinish) throws -> DeliveredDocument {
         guard layout == .flat else { return try finish(staged.outcome.destination, sidecars: staged.outcome.sidecars(named:)) }
         return try SpoolError.wrapping("finishing claim \(id) (\(subpath))") {
             let dir = staged.folder
@@ -169,7 +167,7 @@ extension Claim {
             }
             if placed {
                 // Outside the clean-up above: once the document is in place its sidecars stay with it.
-                if syncingFolder { try FolderSyncs.shared.sync(dir) }
+                try FolderSyncs.shared.sync(dir)
                 return staged.document()
             }
             // Another writer took the name meanwhile: the next free one.
@@ -182,7 +180,7 @@ extension Claim {
                 next.discard()
                 throw error
             }
-            return try place(next, syncingFolder: syncingFolder)
+            return try place(next)
         }
     }
 

@@ -66,11 +66,6 @@ public final class OutboundService: Sendable {
         await start(claim, partner: partner, snapshot: snapshot, syncingMove: true)
     }
 
-    /// fsyncs the folders a claim's rename changed (on a disk thread).
-    static func syncMove(_ claim: Claim) throws {
-        for folder in claim.moveFolders { try FolderSyncs.shared.sync(folder) }
-    }
-
     /// Files of one partner worked on at once for `sendConcurrency` exchanges in flight: enough
     /// that each exchange slot has the next file built and waiting, few enough that a burst of
     /// files stays in the outbox (unclaimed) rather than in the claims folder.
@@ -86,7 +81,7 @@ public final class OutboundService: Sendable {
         // File work (renames, fsyncs, reading the payload) runs on the disk threads, never on the
         // cooperative pool (one thread per core: an fsync there stalls every other task).
         guard own(claim.path) else {
-            if syncingMove { _ = try? await DiskIO.run { try Self.syncMove(claim) } }
+            if syncingMove { _ = try? await DiskIO.run { try claim.syncMove() } }
             return
         }
         defer { release(claim.path) }
@@ -107,7 +102,7 @@ public final class OutboundService: Sendable {
                 let payload = try FileByteSource(path: claim.path)
                 let sha = Hex.encode(try Digest.compute(.sha256, over: payload))
                 let building = Result { try build(claim: claim, payload: payload, partner: partner, snapshot: snapshot, messageID: messageID, bodyPath: bodyPath) }
-                let moveSynced = syncingMove ? Result { try Self.syncMove(claim) } : .success(())
+                let moveSynced = syncingMove ? Result { try claim.syncMove() } : .success(())
                 return (payload.count, sha, building, moveSynced)
             }
         } catch {

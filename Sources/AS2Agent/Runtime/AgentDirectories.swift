@@ -1,4 +1,5 @@
 import AS2Bytes
+import AS2Spool
 import Foundation
 
 /// The agent's own files under the state directory (docs/operations.md lists them for backups).
@@ -28,25 +29,15 @@ public struct AgentDirectories: Sendable {
     /// removed paths. Run it at start.
     @discardableResult
     public func removeStaleTemporaryFiles(olderThan age: TimeInterval = 3600, now: Date = Date()) -> [String] {
-        let files = FileManager.default
         var removed: [String] = []
-        func sweep(_ dir: String, depth: Int, matches: (String) -> Bool) {
-            guard let names = try? files.contentsOfDirectory(atPath: dir) else { return }
-            for name in names {
-                let path = dir + "/" + name
-                // Only candidates and, above the last level, folders are looked at: years of evidence files are not.
-                guard matches(name) || depth > 0, let attributes = try? files.attributesOfItem(atPath: path) else { continue }
-                if attributes[.type] as? FileAttributeType == .typeDirectory {
-                    if depth > 0 { sweep(path, depth: depth - 1, matches: matches) }
-                } else if matches(name), let modified = attributes[.modificationDate] as? Date,
-                    now.timeIntervalSince(modified) > age, (try? FileSystem.remove(path)) != nil
-                {
-                    removed.append(path)
-                }
+        func remove(under dir: String, depth: Int, matching matches: (String) -> Bool) {
+            for path in StaleFiles.find(under: dir, depth: depth, olderThan: age, now: now, matching: matches)
+            where (try? FileSystem.remove(path)) != nil {
+                removed.append(path)
             }
         }
-        for dir in [work, httpSpool] { sweep(dir, depth: 0) { $0.hasPrefix("tmp-") } }
-        sweep(evidence, depth: 1) { $0.hasPrefix(".tmp-") && $0.hasSuffix(".part") }
+        for dir in [work, httpSpool] { remove(under: dir, depth: 0) { $0.hasPrefix("tmp-") } }
+        remove(under: evidence, depth: 1) { $0.hasPrefix(".tmp-") && $0.hasSuffix(".part") }
         return removed
     }
 }

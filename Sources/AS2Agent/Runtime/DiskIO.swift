@@ -17,12 +17,4 @@ enum DiskIO {
     static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
         try await pool.runIfActive(work)
     }
-
-    /// fsyncs `paths` side by side, one disk thread each.
-    static func syncFiles(_ paths: [String]) async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for path in paths { group.addTask { try await run { try FileSystem.syncFile(path) } } }
-            try await group.waitForAll()
-        }
-    }
 }
